@@ -1,0 +1,3 @@
+"""Gathering: a platform for compassionate mental health networks."""
+
+__version__ = "0.1.0"

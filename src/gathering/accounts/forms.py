@@ -1,0 +1,151 @@
+"""Forms for accounts: sign-up extras, profile, tokens, deletion and roles."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, time_zone_choices
+from .roles import ROLES
+
+
+class SignupForm(forms.Form):
+    """Added to allauth's sign-up form: the one thing we need besides email and password."""
+
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_("Only organisers of things you join will see it."),
+        error_messages={
+            "required": _("Enter your full name"),
+            "max_length": _("Your name must be 150 characters or fewer"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    field_order = ["name", "email", "password1", "password2"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your full name"))
+        if any(ord(c) < 32 for c in name):
+            raise forms.ValidationError(_("Your name cannot contain control characters"))
+        return name
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times are shown in this zone. Leave it empty to see each event in its own zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "preferred_name", "pronouns", "time_zone", "email_reminders", "email_network_news"]
+        labels = {"pronouns": _("Pronouns (optional)"), "preferred_name": _("Preferred name (optional)")}
+        help_texts = {
+            "pronouns": _("For example she/her, they/them. Shown to facilitators of circles you join.")
+        }
+        error_messages = {
+            "name": {
+                "required": _("Enter your full name"),
+                "max_length": _("Your name must be 150 characters or fewer"),
+            },
+            "preferred_name": {"max_length": _("Your preferred name must be 150 characters or fewer")},
+            "pronouns": {"max_length": _("Pronouns must be 40 characters or fewer")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+        for field in ("name", "preferred_name", "pronouns"):
+            self.fields[field].widget.attrs["spellcheck"] = "false"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["preferred_name"].widget.attrs["autocomplete"] = "nickname"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for field in ("name", "preferred_name", "pronouns"):
+            value = cleaned.get(field)
+            if isinstance(value, str):
+                if any(ord(c) < 32 for c in value):
+                    self.add_error(field, _("This cannot contain control characters"))
+                cleaned[field] = value.strip()
+        if "name" in cleaned and not cleaned["name"]:
+            self.add_error("name", _("Enter your full name"))
+        return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Something to recognise it by, such as the script that will use it."),
+        error_messages={
+            "required": _("Enter a name for the token"),
+            "max_length": _("The name must be 100 characters or fewer"),
+        },
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password to confirm")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand my account and what I have shared will be deleted and cannot be brought back"),
+        error_messages={"required": _("Tick the box to confirm you want to delete your account")},
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if authenticate(email=self.user.email, password=password) is None:
+            raise forms.ValidationError(_("The password is not right"))
+        return password
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        required=False,
+        choices=[(role.slug, role.label) for role in ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class GiveRoleForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address of the person"),
+        help_text=_("They must already have an account."),
+        error_messages={
+            "required": _("Enter an email address"),
+            "invalid": _("Enter an email address in the right format, like name@example.org"),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Role to give"),
+        choices=[(role.slug, role.label) for role in ROLES if role.staff],
+        error_messages={
+            "required": _("Choose a role"),
+            "invalid_choice": _("Choose one of the roles listed"),
+        },
+    )
+
+    def clean_email(self) -> User:
+        try:
+            return User.objects.get(email__iexact=self.cleaned_data["email"])
+        except User.DoesNotExist:
+            raise forms.ValidationError(_("No account uses that email address")) from None

@@ -1,0 +1,45 @@
+"""Staff protections: multi-factor authentication before any staff page, and a short idle timeout."""
+
+import time
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+STAFF_PREFIXES = ("/staff/", "/admin/")
+LAST_SEEN_KEY = "gathering_staff_last_seen"
+
+
+class StaffMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff_member:
+            return self.get_response(request)
+
+        now = int(time.time())
+        last_seen = request.session.get(LAST_SEEN_KEY)
+        if last_seen is not None and now - int(last_seen) > settings.GATHERING_STAFF_IDLE_SECONDS:
+            logout(request)
+            messages.info(
+                request, _("You were signed out after 30 minutes without activity. Please sign in again.")
+            )
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        request.session[LAST_SEEN_KEY] = now
+
+        if request.path.startswith(STAFF_PREFIXES) and not is_mfa_enabled(user):
+            messages.warning(
+                request,
+                _("Staff pages need two-step verification. Set up an authenticator app to continue."),
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        return self.get_response(request)

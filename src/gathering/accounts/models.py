@@ -1,0 +1,111 @@
+"""People and their API tokens."""
+
+import hashlib
+import secrets
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .managers import UserManager
+from .roles import STAFF_GROUP_NAMES
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", _("Use the event’s time zone"))] + [
+        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+    ]
+
+
+class User(AbstractUser):
+    """A person with an account. Email is the login; names are what the person wants to be called."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    name = models.CharField(_("full name"), max_length=150)
+    preferred_name = models.CharField(
+        _("preferred name"),
+        max_length=150,
+        blank=True,
+        help_text=_("What you would like people to call you."),
+    )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    email_reminders = models.BooleanField(
+        _("reminders"), default=True, help_text=_("Reminders before Gatherings and circles you have joined.")
+    )
+    email_network_news = models.BooleanField(
+        _("network news"), default=False, help_text=_("Occasional news about Gatherings from the network.")
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+        permissions = [
+            ("facilitate", _("Can facilitate circles and sessions")),
+            ("organise", _("Can organise Gatherings")),
+            ("safeguard", _("Can handle safeguarding concerns")),
+            ("view_team", _("Can see the staff team")),
+            ("manage_roles", _("Can give and remove roles")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.name or str(_("Unnamed person"))
+
+    @cached_property
+    def role_group_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Holds a staff role (or is a superuser), and so must use multi-factor authentication."""
+        return self.is_superuser or bool(self.role_group_names & STAFF_GROUP_NAMES)
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A key a person made for a script. Only its hash is stored: the key itself is shown once."""
+
+    KEY_PREFIX = "gth_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return _hash_key(key)

@@ -1,0 +1,126 @@
+"""Every change to a person's account, role or tokens goes through one of these functions."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ApiToken, User
+from .roles import ADMIN, ROLES_BY_SLUG
+
+MAX_ACTIVE_TOKENS = 10
+PROFILE_FIELDS = ("name", "preferred_name", "pronouns", "time_zone", "email_reminders", "email_network_news")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, data: dict[str, object]) -> User:
+    """Change the profile fields a person controls; anything else in `data` is refused."""
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": sorted(unknown)}
+        )
+    for field, value in data.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(data))
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for `user`; returns it with the key, which is never stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter a name for the token, such as the script that will use it.")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("The name must be 100 characters or fewer.")})
+    # Lock the person's row so two tabs cannot both squeeze past the limit.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user).count() >= MAX_ACTIVE_TOKENS:
+        raise ValidationError(
+            {
+                "name": _("You already have %(n)s tokens. Revoke one you no longer use first.")
+                % {"n": MAX_ACTIVE_TOKENS}
+            }
+        )
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash_key(key), hint=key[:8])
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the person's own tokens. Someone else's token is 'not found', never 'forbidden'."""
+    deleted, _count = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApiToken.DoesNotExist
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    """The active person a key belongs to, or None; records when the token was last used."""
+    if not key.startswith(ApiToken.KEY_PREFIX) or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # One write a minute at most per token, so a busy script does not turn every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def user_roles_set(*, actor: User, user: User, role_slugs: set[str]) -> User:
+    """Replace the roles `user` holds. Only an administrator may, and never to remove their own admin role."""
+    if not actor.has_perm("accounts.manage_roles"):
+        raise PermissionDenied
+    unknown = role_slugs - set(ROLES_BY_SLUG)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))})
+    if (
+        actor.pk == user.pk
+        and ADMIN.slug not in role_slugs
+        and user.groups.filter(name=ADMIN.group_name).exists()
+    ):
+        raise ValidationError(_("You cannot remove your own administrator role. Ask another administrator."))
+    groups = [
+        Group.objects.get_or_create(name=ROLES_BY_SLUG[slug].group_name)[0] for slug in sorted(role_slugs)
+    ]
+    user.groups.set(groups)
+    user.is_staff = ADMIN.slug in role_slugs
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("role_group_names", None)
+    return user
+
+
+@transaction.atomic
+def user_role_add(*, actor: User, user: User, role_slug: str) -> User:
+    current = {
+        slug for slug, role in ROLES_BY_SLUG.items() if user.groups.filter(name=role.group_name).exists()
+    }
+    return user_roles_set(actor=actor, user=user, role_slugs=current | {role_slug})
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete the account and everything that hangs off it (tokens, email addresses, sessions)."""
+    User.objects.filter(pk=user.pk).delete()
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Make every role's group exist with exactly the permissions the role grants (idempotent)."""
+    from django.contrib.auth.models import Permission
+
+    from .roles import ROLES
+
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.group_name)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

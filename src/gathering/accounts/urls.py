@@ -1,0 +1,13 @@
+"""A person's own account pages (allauth's sign-in, email and password pages live under /accounts/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("delete/", views.delete_account, name="delete"),
+]

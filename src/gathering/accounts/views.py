@@ -1,0 +1,75 @@
+"""Account pages a person uses for themselves: profile, API tokens, deleting the account."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
+from .models import ApiToken
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        # Validate against a copy so a rejected form leaves the signed-in person's object untouched.
+        if form.is_valid():
+            services.user_profile_update(
+                user=user, data={field: form.cleaned_data[field] for field in form.Meta.fields}
+            )
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+        user.refresh_from_db()
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            for message in error.message_dict.get("name", error.messages):
+                form.add_error("name", message)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": selectors.api_tokens_for(user=request.user), "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The token has been revoked. Scripts using it will stop working."))
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, _("Your account has been deleted."))
+        return redirect("core:home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,77 @@
+"""Demo data for `make demo` and load tests: idempotent, so running it twice changes nothing."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from gathering.accounts.models import User
+from gathering.accounts.roles import ADMIN, FACILITATOR, ORGANISER, PARTICIPANT, SAFEGUARDING_LEAD, Role
+
+# Demo passwords are printed by `make demo` and only ever used on a development machine.
+DEMO_PASSWORD = "demo-gathering-2026"  # noqa: S105
+# A fixed base32 secret so the demo staff can add it to an authenticator app once and keep it.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPGATHERINGDEMOAA"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    password: str
+    totp_secret: str | None
+    recovery_code: str | None
+
+
+DEMO_PEOPLE: tuple[tuple[str, str, str, Role], ...] = (
+    ("participant@demo.gathering.test", "Sam Rivers", "Sam", PARTICIPANT),
+    ("facilitator@demo.gathering.test", "Ayesha Khan", "Ayesha", FACILITATOR),
+    ("organiser@demo.gathering.test", "Morgan Ellis", "Morgan", ORGANISER),
+    ("safeguarding@demo.gathering.test", "Priya Natarajan", "Priya", SAFEGUARDING_LEAD),
+    ("admin@demo.gathering.test", "Jo Admin", "Jo", ADMIN),
+)
+
+
+def _ensure_person(email: str, name: str, preferred: str, role: Role) -> tuple[User, DemoLogin]:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, name=name, preferred_name=preferred
+        )
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    groups = [Group.objects.get(name=PARTICIPANT.group_name)]
+    if role is not PARTICIPANT:
+        groups.append(Group.objects.get(name=role.group_name))
+    user.groups.add(*groups)
+    if role is ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if not role.staff:
+        return user, DemoLogin(email, str(role.label), DEMO_PASSWORD, None, None)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    if codes is None:
+        codes = RecoveryCodes.activate(user).instance
+    unused = RecoveryCodes(codes).get_unused_codes()
+    return user, DemoLogin(
+        email, str(role.label), DEMO_PASSWORD, DEMO_TOTP_SECRET, unused[0] if unused else None
+    )
+
+
+@transaction.atomic
+def seed_demo(*, scale: int = 1) -> list[DemoLogin]:
+    """Create (or find) the demo people; later capabilities add their demo data here."""
+    if scale < 1:
+        raise ValueError("scale must be 1 or more")
+    logins = []
+    for email, name, preferred, role in DEMO_PEOPLE:
+        _user, login = _ensure_person(email, name, preferred, role)
+        logins.append(login)
+    return logins

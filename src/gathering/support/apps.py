@@ -1,0 +1,10 @@
+"""Support and safeguarding: the crisis page on every site, and (later) concerns and their queue."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupportConfig(AppConfig):
+    name = "gathering.support"
+    label = "support"
+    verbose_name = _("Support and safeguarding")

@@ -1,0 +1,19 @@
+"""Top-level URL map: each capability mounts its own urls.py under a prefix."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gathering.core.urls")),
+    path("help/", include("gathering.support.urls")),
+    path("account/", include("gathering.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("gathering.accounts.staff_urls")),
+    path("api/", include("gathering.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "gathering.core.views.bad_request"
+handler403 = "gathering.core.views.permission_denied"
+handler404 = "gathering.core.views.page_not_found"
+handler500 = "gathering.core.views.server_error"

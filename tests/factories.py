@@ -1,0 +1,63 @@
+"""Factories for test data: real rows in the real database, built the way the product builds them."""
+
+from functools import lru_cache
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from gathering.accounts.models import User
+from gathering.accounts.roles import PARTICIPANT, ROLES_BY_SLUG
+
+PASSWORD = "a-long-test-password-42"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETAAAAAA"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once.
+    return make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+    password = factory.LazyFunction(password_hash)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        slugs = ["participant", *(extracted or [])]
+        self.groups.add(*(Group.objects.get(name=ROLES_BY_SLUG[slug].group_name) for slug in slugs))
+        if "admin" in slugs:
+            self.is_staff = True
+            self.save(update_fields=["is_staff"])
+
+    @factory.post_generation
+    def mfa(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted:
+            TOTP.activate(self, TOTP_SECRET)
+
+
+def make_staff(role: str, *, mfa: bool = True, **kwargs: object) -> User:
+    return UserFactory(roles=[role], mfa=mfa, **kwargs)
+
+
+def has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+__all__ = ["PARTICIPANT", "PASSWORD", "TOTP_SECRET", "UserFactory", "has_mfa", "make_staff"]

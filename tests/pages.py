@@ -1,0 +1,63 @@
+"""Every HTML page of the site, with who can see it. Page-wide tests (help link, quick exit, no-JS, axe)
+walk this list; a test fails when a URL is added to the site without being listed here or skipped below."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    # None: anyone; "participant" / "organiser" / "admin" ...: signed in with that role (staff with MFA).
+    as_role: str | None
+    name: str
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/", None, "core:home"),
+    Page("/", "participant", "core:home"),
+    Page("/about/", None, "core:about"),
+    Page("/help/", None, "support:help"),
+    Page("/help/?country=US", None, "support:help"),
+    Page("/accounts/login/", None, "account_login"),
+    Page("/accounts/signup/", None, "account_signup"),
+    Page("/accounts/password/reset/", None, "account_reset_password"),
+    Page("/accounts/password/reset/done/", None, "account_reset_password_done"),
+    Page("/accounts/confirm-email/", None, "account_email_verification_sent"),
+    Page("/accounts/logout/", "participant", "account_logout"),
+    Page("/accounts/email/", "participant", "account_email"),
+    Page("/accounts/password/change/", "participant", "account_change_password"),
+    Page("/accounts/2fa/", "participant", "mfa_index"),
+    Page("/accounts/2fa/totp/activate/", "participant", "mfa_activate_totp"),
+    Page("/accounts/reauthenticate/", "participant", "account_reauthenticate"),
+    Page("/account/", "participant", "accounts:profile"),
+    Page("/account/tokens/", "participant", "accounts:tokens"),
+    Page("/account/delete/", "participant", "accounts:delete"),
+    Page("/staff/", "facilitator", "staff:home"),
+    Page("/staff/", "admin", "staff:home"),
+    Page("/staff/team/", "organiser", "staff:team"),
+    Page("/staff/team/", "admin", "staff:team"),
+)
+
+# Named routes that are not pages of their own, with the reason.
+NOT_PAGES = {
+    "account_inactive": "shown only when an inactive account signs in",
+    "account_confirm_email": "needs a key from a verification email; tested in the sign-up journey",
+    "account_reset_password_from_key": "needs a key from a reset email; tested in the password reset test",
+    "account_reset_password_from_key_done": "shown after a reset; reached in the password reset test",
+    "account_set_password": "only for accounts without a password, which Gathering never creates",
+    "accounts:token_revoke": "POST only",
+    "staff:person_roles": "takes a person's id; tested in tests/browser with a real id",
+    "mfa_authenticate": "the second step of signing in; reached in the staff log-in journey",
+    "mfa_reauthenticate": "asks staff for a code again before sensitive changes",
+    "mfa_deactivate_totp": "only after TOTP is set up",
+    "mfa_view_recovery_codes": "only after MFA is set up",
+    "mfa_generate_recovery_codes": "only after MFA is set up",
+    "mfa_download_recovery_codes": "a text download, not a page",
+    "account_request_reauthentication_code": "sign-in by emailed code is switched off",
+    "account_confirm_reauthentication_code": "sign-in by emailed code is switched off",
+    "account_confirm_login_code": "sign-in by emailed code is switched off",
+    "api:schema": "JSON, not a page",
+    "api:v1:me": "JSON API",
+    "api:v1:tokens": "JSON API",
+    "api:v1:token": "JSON API",
+}
