@@ -144,7 +144,11 @@ LOGOUT_REDIRECT_URL = "core:home"
 # django-allauth: email is the only login; every address is verified before it can be used.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "gathering.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "signup": "gathering.accounts.forms.SignupForm",
+    "login": "gathering.accounts.forms.LoginForm",
+    "reset_password": "gathering.accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

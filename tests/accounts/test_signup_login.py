@@ -66,6 +66,8 @@ def test_sign_in_with_email_and_password(client, participant):
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
         ({"password2": "something-else-entirely"}, "password2", "You must type the same password each time."),
         ({"password1": "short", "password2": "short"}, "password1", "This password is too short"),
+        ({"email": ""}, "email", "Enter your email address"),
+        ({"password1": ""}, "password1", "Enter a password"),
     ],
 )
 def test_sign_up_bad_input_gets_a_specific_message_and_changes_nothing(client, changes, field, message):
@@ -85,6 +87,13 @@ def test_signing_up_twice_with_one_email_does_not_reveal_or_duplicate(client, pa
     assert User.objects.filter(email=participant.email).count() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [participant.email]
+
+
+def test_empty_sign_in_names_each_missing_field(client):
+    response = client.post("/accounts/login/", {"login": "", "password": ""})
+    errors = response.context["form"].errors
+    assert errors["login"] == ["Enter your email address"]
+    assert errors["password"] == ["Enter your password"]
 
 
 def test_wrong_password_says_so_without_saying_which_part(client, participant):

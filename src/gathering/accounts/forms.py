@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -11,8 +12,15 @@ from .models import User, time_zone_choices
 from .roles import ROLES
 
 
-class SignupForm(forms.Form):
-    """Added to allauth's sign-up form: the one thing we need besides email and password."""
+def _plain_fields(form: forms.Form, messages: dict[str, dict[str, str]]) -> None:
+    """GOV.UK style on allauth's fields: no placeholders, and an error message that names the field."""
+    for name, field in form.fields.items():
+        field.widget.attrs.pop("placeholder", None)
+        field.error_messages.update(messages.get(name, {}))
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up form with the one thing we need besides email and password: a name."""
 
     name = forms.CharField(
         label=_("Full name"),
@@ -24,7 +32,18 @@ class SignupForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    field_order = ["name", "email", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "email", "password1", "password2"])
+        _plain_fields(
+            self,
+            {
+                "email": {"required": _("Enter your email address")},
+                "password1": {"required": _("Enter a password")},
+                "password2": {"required": _("Enter the same password again")},
+            },
+        )
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -34,9 +53,30 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(_("Your name cannot contain control characters"))
         return name
 
-    def signup(self, request: HttpRequest, user: User) -> None:
-        user.name = self.cleaned_data["name"]
-        user.save(update_fields=["name"])
+    def save(self, request: HttpRequest) -> User:
+        user = super().save(request)
+        if user is not None and user.name != self.cleaned_data["name"]:
+            user.name = self.cleaned_data["name"]
+            user.save(update_fields=["name"])
+        return user
+
+
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(
+            self,
+            {
+                "login": {"required": _("Enter your email address")},
+                "password": {"required": _("Enter your password")},
+            },
+        )
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(self, {"email": {"required": _("Enter your email address")}})
 
 
 class ProfileForm(forms.ModelForm):

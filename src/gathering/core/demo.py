@@ -15,7 +15,7 @@ from gathering.accounts.roles import ADMIN, FACILITATOR, ORGANISER, PARTICIPANT,
 # Demo passwords are printed by `make demo` and only ever used on a development machine.
 DEMO_PASSWORD = "demo-gathering-2026"  # noqa: S105
 # A fixed base32 secret so the demo staff can add it to an authenticator app once and keep it.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPGATHERINGDEMOAA"  # noqa: S105
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPGATHERINGDEMOAAA"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""The command line: seed-demo is idempotent and prints working logins; api-token prints a working key."""
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from gathering.accounts.models import ApiToken, User
+from gathering.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_one_person_per_role_and_is_idempotent():
+    first = run("seed-demo")
+    counts = (User.objects.count(), EmailAddress.objects.count(), Authenticator.objects.count())
+    second = run("seed-demo")
+    assert (User.objects.count(), EmailAddress.objects.count(), Authenticator.objects.count()) == counts
+    assert counts[0] == 5
+    for email in ("participant@", "facilitator@", "organiser@", "safeguarding@", "admin@"):
+        assert email in first and email in second
+    assert DEMO_PASSWORD in first
+
+
+def test_demo_logins_work(client):
+    run("seed-demo", "--quiet-logins")
+    assert client.login(email="participant@demo.gathering.test", password=DEMO_PASSWORD)
+    organiser = User.objects.get(email="organiser@demo.gathering.test")
+    assert set(organiser.groups.values_list("name", flat=True)) == {"Participant", "Organiser"}
+    totp = TOTP(Authenticator.objects.get(user=organiser, type=Authenticator.Type.TOTP))
+    codes = [format_hotp_value(hotp_value(DEMO_TOTP_SECRET, c)) for c in yield_hotp_counters_from_time()]
+    # Retry once in case the 30-second window turned between computing and checking.
+    assert totp.validate_code(codes[0]) or totp.validate_code(
+        format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(iter(yield_hotp_counters_from_time()))))
+    )
+
+
+def test_demo_staff_sign_in_with_the_printed_recovery_code():
+    output = run("seed-demo")
+    code = next(
+        line.split()[-1]
+        for line in output.splitlines()
+        if "organiser@demo" in line and "password" not in line
+    )
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "organiser@demo.gathering.test", "password": DEMO_PASSWORD}
+    )
+    assert response.url == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/staff/team/").status_code == 200
+
+
+def test_seed_demo_refuses_bad_scale():
+    with pytest.raises(CommandError, match="--scale must be 1 or more"):
+        run("seed-demo", "--scale", "0")
+
+
+def test_api_token_prints_a_key_that_works(participant):
+    key = run("api-token", participant.email.upper()).strip()
+    assert key.startswith("gth_")
+    assert ApiToken.objects.filter(user=participant).count() == 1
+    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.json()["email"] == participant.email
+
+
+def test_api_token_for_an_unknown_email_fails_clearly():
+    with pytest.raises(CommandError, match="No account uses that email address"):
+        run("api-token", "nobody@example.org")
+
+
+def test_the_gathering_command_is_manage_py():
+    result = subprocess.run(
+        [sys.executable, "-m", "gathering", "help", "seed-demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "gathering.settings"},
+    )
+    assert result.returncode == 0
+    assert "Load demo data (idempotent)" in result.stdout

@@ -1,0 +1,58 @@
+"""Production settings: refuse to start without secrets, and pass Django's deployment checklist."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "GATHERING_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-0123456789-XYZ",
+    "ALLOWED_HOSTS": "gathering.example.org",
+    "DATABASE_URL": "sqlite:////tmp/gathering-check.sqlite3",
+    "EMAIL_URL": "smtp://mail.example.org:587/?tls=True",
+}
+
+
+def gathering(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    unwanted = {"DATABASE_URL", "SECRET_KEY", "GATHERING_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unwanted}
+    return subprocess.run(
+        [sys.executable, "-m", "gathering", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**clean, **env},
+    )
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    result = gathering(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION_ENV, "GATHERING_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing, tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = gathering("check", env={**env, "GATHERING_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_unknown_environment_name_is_refused(tmp_path):
+    result = gathering("check", env={"GATHERING_ENV": "staging", "GATHERING_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "GATHERING_ENV must be 'development' or 'production'" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2():
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
