@@ -37,6 +37,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "gathering.core",
     "gathering.accounts",
+    "gathering.privacy",
+    "gathering.events",
     "gathering.support",
     "gathering.api",
     "django.contrib.admin",
@@ -293,3 +295,11 @@ GATHERING_QUICK_EXIT_URL = env.str("GATHERING_QUICK_EXIT_URL", default="https://
 GATHERING_DEFAULT_COUNTRY = env.str("GATHERING_DEFAULT_COUNTRY", default="GB")
 
 FORM_RENDERER = "gathering.core.forms.FormRenderer"
+
+# Special-category data is encrypted with these Fernet keys, newest first (see gathering/privacy/crypto.py).
+# Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+GATHERING_ENCRYPTION_KEYS = env.list("GATHERING_ENCRYPTION_KEYS", default=[])
+if PRODUCTION and not GATHERING_ENCRYPTION_KEYS:
+    raise environ.ImproperlyConfigured(
+        "Set GATHERING_ENCRYPTION_KEYS: special-category data must be encrypted."
+    )

@@ -146,3 +146,12 @@ def test_team_page_query_count_does_not_grow_with_staff(admin_user, django_asser
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert User.objects.filter(groups__name="Organiser").count() == 20
+
+
+def test_django_admin_is_for_administrators_with_mfa_and_keeps_the_safety_links(admin_user, organiser):
+    assert signed_in(organiser).get("/admin/").status_code == 302  # not Django staff: admin's own login
+    response = signed_in(admin_user).get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(">Get help now</a>") == 1
+    assert html.count(">Leave this site</a>") == 1

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "gathering.example.org",
     "DATABASE_URL": "sqlite:////tmp/gathering-check.sqlite3",
     "EMAIL_URL": "smtp://mail.example.org:587/?tls=True",
+    "GATHERING_ENCRYPTION_KEYS": "W7dXwEwYq7dwvbZQ2W8eKx3k9yYkqgN1dFh1pV6Rz0E=",
 }
 
 
@@ -40,12 +41,12 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "GATHERING_ENCRYPTION_KEYS"])
 def test_production_refuses_to_start_without(missing, tmp_path):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = gathering("check", env={**env, "GATHERING_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
-    assert f"Set the {missing} environment variable" in result.stderr
+    assert f"Set the {missing} environment variable" in result.stderr or f"Set {missing}" in result.stderr
 
 
 def test_unknown_environment_name_is_refused(tmp_path):

@@ -1,0 +1,10 @@
+"""Gatherings: events, venues, tickets, registration, capacity and waitlist, bursaries and check-in."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "gathering.events"
+    label = "events"
+    verbose_name = _("Gatherings")
