@@ -14,7 +14,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["InvalidToken", "cipher", "decrypt", "encrypt", "reset_cipher"]
+__all__ = ["InvalidToken", "cipher", "decrypt", "encrypt", "reset_cipher", "rotate"]
+
+MISSING_KEYS = "Set GATHERING_ENCRYPTION_KEYS: special-category data must be encrypted."
 
 
 def _development_key() -> bytes:
