@@ -4,9 +4,14 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
 from django.test import Client
 
 from .factories import UserFactory, make_staff
+
+# The test live server's listen backlog (5 by default) would reset connections in the registration rush
+# tests; production servers (gunicorn) listen with a backlog of 2048.
+WSGIServer.request_queue_size = 128
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Factories for test data: real rows in the real database, built the way the product builds them."""
 
+from datetime import timedelta
 from functools import lru_cache
 
 import factory
@@ -8,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from gathering.accounts.models import User
 from gathering.accounts.roles import PARTICIPANT, ROLES_BY_SLUG
@@ -61,3 +63,45 @@ def has_mfa(user: User) -> bool:
 
 
 __all__ = ["PARTICIPANT", "PASSWORD", "TOTP_SECRET", "UserFactory", "has_mfa", "make_staff"]
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Venue"
+
+    name = factory.Sequence(lambda n: f"Community Hall {n}")
+    address = "1 High Street\nLeeds"
+    postcode = "LS1 1AA"
+    step_free_route = "Level entrance from the car park; lift to all floors."
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Spring Gathering {n}")
+    slug = factory.Sequence(lambda n: f"spring-gathering-{n}")
+    summary = "A day of listening and learning together."
+    description = "Come as you are."
+    status = "published"
+    format = "in_person"
+    venue = factory.SubFactory(VenueFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=7))
+    capacity = 20
+
+    @factory.post_generation
+    def organisers(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.organisers.add(*extracted)
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.TicketType"
+
+    event = factory.SubFactory(EventFactory)
+    name = "Standard"
+    kind = "fixed"
+    price_minor = 0

@@ -36,7 +36,36 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/", "admin", "staff:home"),
     Page("/staff/team/", "organiser", "staff:team"),
     Page("/staff/team/", "admin", "staff:team"),
+    Page("/gatherings/", None, "events:list"),
+    Page("/gatherings/", "participant", "events:list"),
+    Page("/gatherings/past/", None, "events:past"),
+    Page("/gatherings/{event}/", None, "events:detail"),
+    Page("/gatherings/{event}/", "participant", "events:detail"),
+    Page("/gatherings/{event}/register/", "participant", "events:register"),
+    Page("/my/gatherings/", "participant", "events:my"),
+    Page("/my/gatherings/{registration}/cancel/", "participant", "events:cancel"),
 )
+
+
+def page_url(page: Page, user: object | None) -> str:
+    """The page's address, creating the Gathering (and the person's registration) it shows."""
+    if "{" not in page.url:
+        return page.url
+    from gathering.events.services import RegistrationInput, registration_create
+
+    from .factories import EventFactory, TicketTypeFactory
+
+    event = EventFactory(
+        description="A day of **listening**.\n\n- circles\n- open space", learning_outcomes="Listen\nLearn"
+    )
+    ticket = TicketTypeFactory(event=event, kind="pay_what_you_can", floor_minor=0, suggested_minor=[500])
+    TicketTypeFactory(event=event, name="Supported place", kind="supported", invitation_code="CODE")
+    values = {"event": event.slug}
+    if "{registration}" in page.url:
+        data = RegistrationInput(ticket_type_id=ticket.pk, name="Reg", email=user.email, amount_minor=0)
+        values["registration"] = registration_create(event=event, user=user, data=data).registration.pk
+    return page.url.format(**values)
+
 
 # Named routes that are not pages of their own, with the reason.
 NOT_PAGES = {
@@ -46,6 +75,13 @@ NOT_PAGES = {
     "account_reset_password_from_key_done": "shown after a reset; reached in the password reset test",
     "account_set_password": "only for accounts without a password, which Gathering never creates",
     "accounts:token_revoke": "POST only",
+    "events:offer": "POST only; tested in tests/events/test_pages.py",
+    "events:ics": "a calendar file, not a page; tested in tests/events/test_pages.py",
+    "api:v1:events": "JSON API",
+    "api:v1:event": "JSON API",
+    "api:v1:event_registrations": "JSON API",
+    "api:v1:my_registrations": "JSON API",
+    "api:v1:my_registration": "JSON API",
     "staff:person_roles": "takes a person's id; tested in tests/browser with a real id",
     "mfa_authenticate": "the second step of signing in; reached in the staff log-in journey",
     "mfa_reauthenticate": "asks staff for a code again before sensitive changes",

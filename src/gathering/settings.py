@@ -271,6 +271,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "gathering.events.models.Event.Status",
+        "RegistrationStatusEnum": "gathering.events.models.Registration.Status",
+        "EventKindEnum": "gathering.events.models.Event.Kind",
+        "TicketKindEnum": "gathering.events.models.TicketType.Kind",
+    },
 }
 
 # Logging: structured enough to debug, never a personal detail (no emails, names or query strings).
@@ -303,3 +309,13 @@ if PRODUCTION and not GATHERING_ENCRYPTION_KEYS:
     raise environ.ImproperlyConfigured(
         "Set GATHERING_ENCRYPTION_KEYS: special-category data must be encrypted."
     )
+
+# --- Outbox and periodic jobs (gathering.core.outbox, gathering.core.jobs) ---------------------------------
+# Links in emails are absolute: the address people reach this site at, without a trailing slash.
+GATHERING_BASE_URL = env.str("GATHERING_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Embedded mode delivers email right after the request's commit: a dead mail server must not hold the
+# request for long. Undelivered messages stay in the outbox and the `outbox.deliver` job retries them.
+if globals().get("EMAIL_TIMEOUT") is None:
+    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Sent emails hold personal data: they are deleted this many days after sending.
+GATHERING_OUTBOX_RETENTION_DAYS = env.int("GATHERING_OUTBOX_RETENTION_DAYS", default=30)

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("gathering.core.urls")),
+    path("", include("gathering.events.urls")),
     path("help/", include("gathering.support.urls")),
     path("account/", include("gathering.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -63,14 +63,17 @@ def new_page(browser, live_server):
             base_url=live_server.url, java_script_enabled=javascript, bypass_csp=bypass_csp, locale="en-GB"
         )
         contexts.append(context)
+        page_user = None
         if role is not None or user is not None:
             person = user or make_staff(role, mfa=role != "participant")
+            page_user = person
             client = signed_in(person)
             context.add_cookies(
                 [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
             )
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.user = page_user
         return page
 
     yield open_page

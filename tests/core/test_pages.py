@@ -7,15 +7,21 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from ..conftest import signed_in
 from ..factories import make_staff
-from ..pages import NOT_PAGES, PAGES
+from ..pages import NOT_PAGES, PAGES, page_url
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(role: str | None, client):
     if role is None:
-        return client
-    return signed_in(make_staff(role) if role != "participant" else make_staff("participant", mfa=False))
+        return client, None
+    user = make_staff(role) if role != "participant" else make_staff("participant", mfa=False)
+    return signed_in(user), user
+
+
+def get(page, client):
+    browser, user = client_for(page.as_role, client)
+    return browser.get(page_url(page, user))
 
 
 def _named_routes(resolver=None, namespace=""):
@@ -38,7 +44,7 @@ def test_every_route_is_a_listed_page_or_explained():
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.url}-{p.as_role or 'anon'}")
 def test_page_has_one_help_link_and_a_quick_exit(page, client):
-    response = client_for(page.as_role, client).get(page.url)
+    response = get(page, client)
     assert response.status_code == 200
     html = response.content.decode()
     assert len(re.findall(r'<a [^>]*href="/help/"[^>]*>Get help now</a>', html)) == 1
@@ -50,7 +56,7 @@ def test_page_has_one_help_link_and_a_quick_exit(page, client):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.url}-{p.as_role or 'anon'}")
 def test_page_sends_security_headers(page, client):
-    response = client_for(page.as_role, client).get(page.url)
+    response = get(page, client)
     csp = response.headers["Content-Security-Policy"]
     script_src = re.search(r"script-src ([^;]+)", csp).group(1)
     assert script_src.strip() == "'self'"

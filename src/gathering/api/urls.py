@@ -3,9 +3,24 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from gathering.events import api as events_api
+
 from . import views
 
 v1 = [
+    path("events/", events_api.EventListView.as_view(), name="events"),
+    path("events/<slug:slug>/", events_api.EventDetailView.as_view(), name="event"),
+    path(
+        "events/<slug:slug>/registrations/",
+        events_api.EventRegistrationsView.as_view(),
+        name="event_registrations",
+    ),
+    path("me/registrations/", events_api.MyRegistrationsView.as_view(), name="my_registrations"),
+    path(
+        "me/registrations/<int:registration_id>/",
+        events_api.MyRegistrationView.as_view(),
+        name="my_registration",
+    ),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/tokens/", views.TokenListView.as_view(), name="tokens"),
     path("me/tokens/<int:token_id>/", views.TokenDetailView.as_view(), name="token"),

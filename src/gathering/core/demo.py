@@ -65,13 +65,22 @@ def _ensure_person(email: str, name: str, preferred: str, role: Role) -> tuple[U
     )
 
 
+def _seed_events(*, organiser: User, participant: User, scale: int) -> None:
+    from gathering.events.demo import seed_events
+
+    seed_events(organiser=organiser, participant=participant, scale=scale)
+
+
 @transaction.atomic
 def seed_demo(*, scale: int = 1) -> list[DemoLogin]:
-    """Create (or find) the demo people; later capabilities add their demo data here."""
+    """Create (or find) the demo people and each capability's demo data."""
     if scale < 1:
         raise ValueError("scale must be 1 or more")
     logins = []
+    people = {}
     for email, name, preferred, role in DEMO_PEOPLE:
-        _user, login = _ensure_person(email, name, preferred, role)
+        user, login = _ensure_person(email, name, preferred, role)
+        people[role.slug] = user
         logins.append(login)
+    _seed_events(organiser=people["organiser"], participant=people["participant"], scale=scale)
     return logins

@@ -1,0 +1,254 @@
+"""The registration form: built from the Gathering's tickets and questions, after GOV.UK patterns."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gathering.accounts.models import User
+
+from .models import Event, Question, Registration, TicketType
+from .services import RegistrationInput, format_money
+
+CONSENT_NOTICE = _(
+    "I agree that the organisers may use what I tell them about how I come to this Gathering and my access "
+    "needs to support me at this event and to balance groups. It is stored encrypted, seen only by the "
+    "people "
+    "who need it, and deleted 30 days after the Gathering. I can withdraw this at any time."
+)
+
+
+def ticket_label(ticket: TicketType, currency: str) -> str:
+    if ticket.kind == TicketType.Kind.PAY_WHAT_YOU_CAN:
+        price = _("you choose, from %(floor)s") % {"floor": format_money(ticket.floor_minor, currency)}
+    elif ticket.kind == TicketType.Kind.SUPPORTED:
+        price = _("free, with an invitation code or bursary")
+    elif ticket.kind == TicketType.Kind.SOLIDARITY:
+        price = _("from %(price)s, to fund others' places") % {
+            "price": format_money(ticket.price_minor, currency)
+        }
+    elif ticket.price_minor == 0:
+        price = _("free")
+    else:
+        price = format_money(ticket.price_minor, currency)
+    return f"{ticket.name} – {price}"
+
+
+class RegistrationForm(forms.Form):
+    ticket_type = forms.TypedChoiceField(
+        label=_("Which ticket?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a ticket"),
+            "invalid_choice": _("Choose one of the tickets on offer"),
+        },
+    )
+    amount = forms.CharField(
+        label=_("How much will you pay? (optional)"),
+        required=False,
+        max_length=12,
+        help_text=_("Only for pay-what-you-can and solidarity tickets, in pounds, for example 15 or 7.50."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "input-short"}),
+    )
+    payment = forms.ChoiceField(
+        label=_("If there is something to pay, how will you pay?"),
+        required=False,
+        choices=[
+            (Registration.Payment.ON_THE_DAY, _("On the day")),
+            (Registration.Payment.INVOICE, _("By bank transfer (we will send the details)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    invitation_code = forms.CharField(
+        label=_("Invitation code (optional)"),
+        required=False,
+        max_length=40,
+        help_text=_("Only for supported places."),
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        error_messages={"required": _("Enter your name")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    pronouns = forms.CharField(label=_("Pronouns (optional)"), required=False, max_length=40)
+    perspectives = forms.MultipleChoiceField(
+        label=_("How do you come to this Gathering? (optional)"),
+        help_text=_("Choose all that apply. It helps us bring different experiences together."),
+        required=False,
+        choices=Registration.Perspective.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    access_needs = forms.MultipleChoiceField(
+        label=_("What would help you take part? (optional)"),
+        required=False,
+        choices=Registration.AccessNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    access_needs_other = forms.CharField(
+        label=_("Anything else about access (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    special_category_consent = forms.BooleanField(label=CONSENT_NOTICE, required=False)
+    share_access_with_venue = forms.BooleanField(
+        label=_("Share my access needs with the team who welcome people at the venue"), required=False
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    on_attendee_list = forms.BooleanField(
+        label=_("Show my name on the attendee list other attendees can see"), required=False
+    )
+
+    def __init__(self, *args: Any, event: Event, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"name": user.name, "pronouns": user.pronouns})
+        super().__init__(*args, **kwargs)
+        self.event = event
+        tickets = [t for t in event.ticket_types.all() if t.active]
+        self.fields["ticket_type"].choices = [(t.pk, ticket_label(t, event.currency)) for t in tickets]
+        if len(tickets) == 1:
+            self.fields["ticket_type"].initial = tickets[0].pk
+        self.questions = list(event.questions.all())
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = self._question_field(question)
+
+    def _question_field(self, question: Question) -> forms.Field:
+        hint = question.help_text
+        if question.depends_on_id:
+            parent = next((q for q in self.questions if q.pk == question.depends_on_id), None)
+            if parent is not None:
+                condition = _("Only if you answered “%(value)s” to “%(question)s”.") % {
+                    "value": question.depends_value,
+                    "question": parent.text,
+                }
+                hint = f"{hint} {condition}".strip()
+        required_message = {"required": _("Answer the question: %(q)s") % {"q": question.text}}
+        label = question.text if question.required else _("%(q)s (optional)") % {"q": question.text}
+        if question.kind == Question.Kind.CHOICE:
+            return forms.ChoiceField(
+                label=label,
+                help_text=hint,
+                required=False,
+                choices=[(c, c) for c in question.choices],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the options")},
+            )
+        if question.kind == Question.Kind.MULTIPLE:
+            return forms.MultipleChoiceField(
+                label=label,
+                help_text=hint,
+                required=False,
+                choices=[(c, c) for c in question.choices],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": _("Choose from the options")},
+            )
+        if question.kind == Question.Kind.YES_NO:
+            return forms.ChoiceField(
+                label=label,
+                help_text=hint,
+                required=False,
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose yes or no")},
+            )
+        return forms.CharField(
+            label=label,
+            help_text=hint,
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages={
+                **required_message,
+                "max_length": _("Your answer must be 2,000 characters or fewer"),
+            },
+        )
+
+    def clean_amount(self) -> int | None:
+        raw = self.cleaned_data["amount"].strip().lstrip("£").replace(",", "")
+        if not raw:
+            return None
+        try:
+            pounds = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Enter an amount in pounds, like 15 or 7.50")) from None
+        if not pounds.is_finite() or pounds != pounds.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Enter an amount in pounds and pence, like 7.50"))
+        if pounds < 0:
+            raise forms.ValidationError(_("The amount cannot be negative"))
+        if pounds > 10_000:
+            raise forms.ValidationError(_("The amount must be £10,000 or less"))
+        return int(pounds * 100)
+
+    def to_input(self, *, email: str) -> RegistrationInput:
+        data = self.cleaned_data
+        return RegistrationInput(
+            ticket_type_id=data["ticket_type"],
+            name=data["name"],
+            email=email,
+            pronouns=data["pronouns"],
+            amount_minor=data["amount"],
+            payment=data["payment"] or Registration.Payment.NONE,
+            invitation_code=data["invitation_code"],
+            special_category_consent=data["special_category_consent"],
+            perspectives=data["perspectives"],
+            access_needs=data["access_needs"],
+            access_needs_other=data["access_needs_other"],
+            dietary_needs=data["dietary_needs"],
+            answers={
+                str(q.pk): data.get(f"q{q.pk}")
+                for q in self.questions
+                if data.get(f"q{q.pk}") not in (None, "", [])
+            },
+            on_attendee_list=data["on_attendee_list"],
+            share_access_with_venue=data["share_access_with_venue"],
+        )
+
+    def summary(self) -> list[tuple[str, str]]:
+        """What the person entered, for the check-your-answers page."""
+        rows = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if isinstance(field, forms.BooleanField):
+                shown = _("Yes") if value else _("No")
+            elif isinstance(field, forms.MultipleChoiceField):
+                labels = dict(field.choices)
+                shown = ", ".join(str(labels.get(v, v)) for v in value or []) or _("None given")
+            elif isinstance(field, forms.ChoiceField):
+                shown = (
+                    str(dict(field.choices).get(value, value)) if value not in (None, "") else _("None given")
+                )
+            elif name == "amount":
+                shown = format_money(value, self.event.currency) if value is not None else _("None given")
+            else:
+                shown = value or _("None given")
+            label = (
+                _("Agreed to how we use what you tell us")
+                if name == "special_category_consent"
+                else field.label
+            )
+            rows.append((str(label), str(shown)))
+        return rows
+
+    def apply_service_errors(self, error: Exception) -> None:
+        """Show a refusal from the service against the field it is about."""
+        messages = getattr(error, "message_dict", None)
+        if messages is None:
+            self.add_error(None, error)
+            return
+        for key, texts in messages.items():
+            target = {"amount_minor": "amount", "answers": None}.get(key, key)
+            if target is not None and target not in self.fields:
+                target = None
+            for text in texts:
+                self.add_error(target, text)
+
+
+class CancelForm(forms.Form):
+    """A deliberate second click: cancelling is not undone by going back."""

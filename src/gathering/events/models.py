@@ -1,0 +1,368 @@
+"""Gatherings and their venues, ticket types, questions and registrations."""
+
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gathering.privacy.fields import EncryptedJSONField, EncryptedTextField
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class Venue(models.Model):
+    """A place where Gatherings happen, with the access information people ask for before they come."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    step_free_route = models.TextField(_("step-free route"), blank=True)
+    accessible_toilets = models.TextField(_("accessible toilets"), blank=True)
+    hearing_loop = models.TextField(_("hearing loop"), blank=True)
+    quiet_room = models.TextField(_("quiet room"), blank=True)
+    seating = models.TextField(_("seating"), blank=True)
+    lighting = models.TextField(_("lighting and sound"), blank=True)
+    parking = models.TextField(_("parking"), blank=True)
+    public_transport = models.TextField(_("nearest public transport"), blank=True)
+    entrance_photo = models.ImageField(_("photo of the entrance"), upload_to="venues/", blank=True)
+    entrance_photo_alt = models.CharField(
+        _("description of the entrance photo"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.entrance_photo and not self.entrance_photo_alt.strip():
+            raise ValidationError({"entrance_photo_alt": _("Describe what the photo of the entrance shows.")})
+
+    ACCESS_FIELDS = (
+        "step_free_route",
+        "accessible_toilets",
+        "hearing_loop",
+        "quiet_room",
+        "seating",
+        "lighting",
+        "parking",
+        "public_transport",
+    )
+
+    @property
+    def access_information(self) -> list[tuple[str, str]]:
+        return [
+            (str(self._meta.get_field(field).verbose_name), getattr(self, field))
+            for field in self.ACCESS_FIELDS
+            if getattr(self, field)
+        ]
+
+
+class Event(models.Model):
+    """A Gathering, training or online session. Shown to people as a "Gathering"."""
+
+    class Kind(models.TextChoices):
+        GATHERING = "gathering", _("Gathering")
+        TRAINING = "training", _("Training")
+        ONLINE_SESSION = "online_session", _("Online session")
+        CIRCLE_SERIES = "circle_series", _("Listening circle series")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid (in person and online)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("web address"), max_length=80, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GATHERING)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", choices=time_zone_choices
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    online_join_url = models.URLField(
+        _("online joining link"),
+        blank=True,
+        help_text=_("Shown only to confirmed attendees, from 30 minutes before the start."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    offer_hours = models.PositiveIntegerField(
+        _("hours to accept a freed place"), default=48, help_text=_("How long a waitlist offer stays open.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="GBP")
+    learning_outcomes = models.TextField(
+        _("key learning outcomes"), blank=True, help_text=_("One outcome per line.")
+    )
+    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Gathering")
+        verbose_name_plural = _("Gatherings")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="events_event_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
+        if self.format in {self.Format.IN_PERSON, self.Format.HYBRID} and self.venue_id is None:
+            raise ValidationError({"venue": _("An in-person or hybrid Gathering needs a venue.")})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
+
+    def registration_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.status != self.Status.PUBLISHED or now >= self.ends_at:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    def join_link_visible(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.online_join_url) and self.starts_at - timedelta(minutes=30) <= now < self.ends_at
+
+
+class TicketType(models.Model):
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("Fixed price")
+        PAY_WHAT_YOU_CAN = "pay_what_you_can", _("Pay what you can")
+        SUPPORTED = "supported", _("Supported place")
+        SOLIDARITY = "solidarity", _("Solidarity (pay more to fund others)")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FIXED)
+    price_minor = models.PositiveIntegerField(
+        _("price (pence)"), default=0, help_text=_("Fixed price, or the least a solidarity ticket costs.")
+    )
+    floor_minor = models.PositiveIntegerField(
+        _("lowest amount (pence)"), default=0, help_text=_("For pay what you can: may be zero.")
+    )
+    suggested_minor = models.JSONField(_("suggested amounts (pence)"), default=list, blank=True)
+    quantity = models.PositiveIntegerField(
+        _("places of this type"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to share the event's places."),
+    )
+    invitation_code = models.CharField(
+        _("invitation code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Supported places: people need this code (or a bursary award) to choose this ticket."),
+    )
+    active = models.BooleanField(_("on sale"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["event", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.name}"
+
+    @property
+    def is_free(self) -> bool:
+        return (
+            self.kind == self.Kind.SUPPORTED
+            or (self.kind in {self.Kind.FIXED} and self.price_minor == 0)
+            or (
+                self.kind == self.Kind.PAY_WHAT_YOU_CAN and self.floor_minor == 0 and not self.suggested_minor
+            )
+        )
+
+    @property
+    def minimum_minor(self) -> int:
+        if self.kind == self.Kind.PAY_WHAT_YOU_CAN:
+            return self.floor_minor
+        if self.kind == self.Kind.SUPPORTED:
+            return 0
+        return self.price_minor
+
+
+class Question(models.Model):
+    """A question an event asks at registration, beyond the standard ones."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        YES_NO = "yes_no", _("Yes or no")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("hint"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    depends_on = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="dependents"
+    )
+    depends_value = models.CharField(
+        _("shown when the answer is"),
+        max_length=200,
+        blank=True,
+        help_text=_("For yes/no questions: yes or no."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        ordering = ["event", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def new_checkin_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Registration(models.Model):
+    """One person's place (or place in the queue) at one Gathering."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        PENDING_PAYMENT = "pending_payment", _("Confirmed, payment due")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        OFFERED = "offered", _("Place offered")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Offer expired")
+
+    # Statuses that hold one of the event's places, and those that are over.
+    HOLDING = (Status.CONFIRMED, Status.PENDING_PAYMENT, Status.OFFERED)
+    ENDED = (Status.CANCELLED, Status.EXPIRED)
+
+    class Payment(models.TextChoices):
+        NONE = "none", _("Nothing to pay")
+        ON_THE_DAY = "on_the_day", _("Pay on the day")
+        INVOICE = "invoice", _("Bank transfer or invoice")
+
+    class Perspective(models.TextChoices):
+        LIVED_EXPERIENCE = "lived_experience", _("My own lived experience of mental distress")
+        FAMILY_CARER = "family_carer", _("As family or a carer")
+        SERVICES = "services", _("I work in, or design, services")
+        OTHER = "other", _("Another way")
+
+    class AccessNeed(models.TextChoices):
+        STEP_FREE = "step_free", _("Step-free access")
+        HEARING_LOOP = "hearing_loop", _("A hearing loop")
+        BSL = "bsl", _("A British Sign Language interpreter")
+        QUIET_SPACE = "quiet_space", _("A quiet space to take breaks")
+        LARGE_PRINT = "large_print", _("Large print materials")
+        COMPANION = "companion", _("To bring a support worker or companion")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    amount_minor = models.PositiveIntegerField(_("amount (pence)"), default=0)
+    payment = models.CharField(max_length=20, choices=Payment.choices, default=Payment.NONE)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    # Special category (Article 9): asked only with explicit consent, stored encrypted.
+    perspectives = EncryptedJSONField(_("how you come to this Gathering"), null=True, blank=True)
+    access_needs = EncryptedJSONField(_("access needs"), null=True, blank=True)
+    access_needs_other = EncryptedTextField(_("other access needs"), blank=True, default="")
+    special_category_consent_at = models.DateTimeField(null=True, blank=True)
+    dietary_needs = EncryptedTextField(_("dietary needs"), blank=True, default="")
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    on_attendee_list = models.BooleanField(_("appear on the attendee list"), default=False)
+    share_access_with_venue = models.BooleanField(_("share access needs with the venue team"), default=False)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code, editable=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~Q(status__in=["cancelled", "expired"]),
+                name="events_registration_one_live_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="offered", offer_expires_at__isnull=False) | ~Q(status="offered"),
+                name="events_registration_offer_has_expiry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["event", "status", "waitlisted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.get_status_display()}"
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in self.HOLDING

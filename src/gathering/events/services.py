@@ -1,0 +1,475 @@
+"""Every change to registrations: joining, the waiting list, offers of freed places, cancelling.
+
+Capacity never oversells: each change that could take or free a place locks the event's row once, late,
+inside one transaction, re-counts, then writes. After every such change the waiting list is topped up, so
+no place stays free while someone who could take it is waiting.
+"""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gathering.accounts.models import User
+
+from .models import Event, Question, Registration, TicketType
+
+MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
+MAX_TEXT = 2_000
+
+
+class RegistrationError(ValidationError):
+    """A refusal with a message meant for the person registering."""
+
+
+@dataclass
+class RegistrationInput:
+    ticket_type_id: int
+    name: str
+    email: str
+    pronouns: str = ""
+    amount_minor: int | None = None
+    payment: str = Registration.Payment.NONE
+    invitation_code: str = ""
+    special_category_consent: bool = False
+    perspectives: list[str] = field(default_factory=list)
+    access_needs: list[str] = field(default_factory=list)
+    access_needs_other: str = ""
+    dietary_needs: str = ""
+    answers: dict[str, object] = field(default_factory=dict)
+    on_attendee_list: bool = False
+    share_access_with_venue: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    created: bool
+    waitlist_position: int | None
+
+
+# ---------------------------------------------------------------------------------------------- validation
+
+
+def _clean_text(value: str, *, field_name: str, label: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise RegistrationError({field_name: _("Enter %(label)s") % {"label": label}})
+    if len(value) > limit:
+        raise RegistrationError(
+            {
+                field_name: _("%(label)s must be %(n)s characters or fewer")
+                % {"label": label.capitalize(), "n": limit}
+            }
+        )
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise RegistrationError(
+            {field_name: _("%(label)s cannot contain control characters") % {"label": label}}
+        )
+    return value
+
+
+def _validate_amount(ticket: TicketType, data: RegistrationInput) -> int:
+    amount = data.amount_minor
+    if ticket.kind == TicketType.Kind.PAY_WHAT_YOU_CAN:
+        if amount is None:
+            raise RegistrationError(
+                {
+                    "amount_minor": _("Enter how much you can pay, which can be %(floor)s")
+                    % {"floor": format_money(ticket.floor_minor, ticket.event.currency)}
+                }
+            )
+        if amount < ticket.floor_minor:
+            raise RegistrationError(
+                {
+                    "amount_minor": _("The least you can pay for this ticket is %(floor)s")
+                    % {"floor": format_money(ticket.floor_minor, ticket.event.currency)}
+                }
+            )
+    elif ticket.kind == TicketType.Kind.SOLIDARITY:
+        amount = ticket.price_minor if amount is None else amount
+        if amount < ticket.price_minor:
+            raise RegistrationError(
+                {
+                    "amount_minor": _("A solidarity ticket is at least %(price)s")
+                    % {"price": format_money(ticket.price_minor, ticket.event.currency)}
+                }
+            )
+    elif ticket.kind == TicketType.Kind.SUPPORTED:
+        amount = 0
+    else:
+        amount = ticket.price_minor
+    if amount < 0:
+        raise RegistrationError({"amount_minor": _("The amount cannot be negative")})
+    if amount > MAX_AMOUNT_MINOR:
+        raise RegistrationError(
+            {
+                "amount_minor": _("The amount must be %(max)s or less")
+                % {"max": format_money(MAX_AMOUNT_MINOR, ticket.event.currency)}
+            }
+        )
+    return amount
+
+
+def _validate_answers(event: Event, answers: dict[str, object]) -> dict[str, object]:
+    """Check custom answers against the event's questions; returns them keyed by question id."""
+    questions = {str(q.pk): q for q in event.questions.all()}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise RegistrationError(
+            {
+                "answers": _("These questions are not part of this Gathering: %(ids)s")
+                % {"ids": ", ".join(sorted(unknown))}
+            }
+        )
+    cleaned: dict[str, object] = {}
+    for key, question in questions.items():
+        if question.depends_on_id is not None:
+            parent = answers.get(str(question.depends_on_id))
+            shown = _answer_matches(parent, question.depends_value)
+            if not shown:
+                continue
+        value = answers.get(key)
+        if value in (None, "", []):
+            if question.required:
+                raise RegistrationError({f"q{key}": _("Answer the question: %(q)s") % {"q": question.text}})
+            continue
+        if question.kind == Question.Kind.TEXT:
+            if not isinstance(value, str):
+                raise RegistrationError({f"q{key}": _("Answer with text: %(q)s") % {"q": question.text}})
+            cleaned[key] = _clean_text(value, field_name=f"q{key}", label=_("your answer"), limit=MAX_TEXT)
+        elif question.kind == Question.Kind.CHOICE:
+            if value not in question.choices:
+                raise RegistrationError(
+                    {f"q{key}": _("Choose one of the options for: %(q)s") % {"q": question.text}}
+                )
+            cleaned[key] = value
+        elif question.kind == Question.Kind.MULTIPLE:
+            if not isinstance(value, list) or any(v not in question.choices for v in value):
+                raise RegistrationError(
+                    {f"q{key}": _("Choose from the options for: %(q)s") % {"q": question.text}}
+                )
+            cleaned[key] = sorted(set(value), key=question.choices.index)
+        else:
+            if value not in ("yes", "no"):
+                raise RegistrationError({f"q{key}": _("Answer yes or no: %(q)s") % {"q": question.text}})
+            cleaned[key] = value
+    return cleaned
+
+
+def _answer_matches(answer: object, wanted: str) -> bool:
+    if isinstance(answer, list):
+        return wanted in answer
+    return answer == wanted
+
+
+def _validate(event: Event, data: RegistrationInput, now: datetime) -> tuple[TicketType, dict[str, object]]:
+    if not event.registration_open(now):
+        raise RegistrationError(_("Registration for this Gathering is closed."))
+    ticket = next((t for t in event.ticket_types.all() if t.pk == data.ticket_type_id and t.active), None)
+    if ticket is None:
+        raise RegistrationError({"ticket_type": _("Choose one of the tickets on offer")})
+    if ticket.kind == TicketType.Kind.SUPPORTED and not (
+        ticket.invitation_code and hmac.compare_digest(data.invitation_code.strip(), ticket.invitation_code)
+    ):
+        raise RegistrationError(
+            {
+                "invitation_code": _(
+                    "Supported places need an invitation code from the organisers, or a bursary."
+                )
+            }
+        )
+    clean: dict[str, object] = {
+        "name": _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True),
+        "pronouns": _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40),
+        "email": _validate_email(data.email),
+        "amount_minor": _validate_amount(ticket, data),
+        "dietary_needs": _clean_text(
+            data.dietary_needs, field_name="dietary_needs", label=_("dietary needs"), limit=MAX_TEXT
+        ),
+        "answers": _validate_answers(event, data.answers),
+        "on_attendee_list": bool(data.on_attendee_list),
+    }
+    perspectives = list(dict.fromkeys(data.perspectives))
+    needs = list(dict.fromkeys(data.access_needs))
+    other = _clean_text(
+        data.access_needs_other,
+        field_name="access_needs_other",
+        label=_("other access needs"),
+        limit=MAX_TEXT,
+    )
+    if set(perspectives) - set(Registration.Perspective.values):
+        raise RegistrationError({"perspectives": _("Choose from the ways of coming listed")})
+    if set(needs) - set(Registration.AccessNeed.values):
+        raise RegistrationError({"access_needs": _("Choose from the access needs listed, or describe them")})
+    if (perspectives or needs or other) and not data.special_category_consent:
+        raise RegistrationError(
+            {
+                "special_category_consent": _(
+                    "To tell us about your experience or access needs, tick the box to agree to how we use "
+                    "them. "
+                    "Or leave those questions empty."
+                )
+            }
+        )
+    clean.update(
+        perspectives=perspectives or None,
+        access_needs=needs or None,
+        access_needs_other=other,
+        special_category=bool(perspectives or needs or other),
+        share_access_with_venue=bool(data.share_access_with_venue) and bool(needs or other),
+    )
+    if clean["amount_minor"] == 0:
+        clean["payment"] = Registration.Payment.NONE
+    elif data.payment in {Registration.Payment.ON_THE_DAY, Registration.Payment.INVOICE}:
+        clean["payment"] = data.payment
+    else:
+        raise RegistrationError({"payment": _("Choose how you will pay: on the day, or by bank transfer")})
+    return ticket, clean
+
+
+def _validate_email(email: str) -> str:
+    from django.core.validators import validate_email
+
+    email = (email or "").strip().lower()
+    if not email:
+        raise RegistrationError({"email": _("Enter your email address")})
+    if len(email) > 254:
+        raise RegistrationError({"email": _("Your email address must be 254 characters or fewer")})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RegistrationError(  # noqa: B904 - the validator's own message is replaced, not chained
+            {"email": _("Enter an email address in the right format, like name@example.org")}
+        )
+    return email
+
+
+def format_money(minor: int, currency: str) -> str:
+    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, currency + " ")
+    return f"{symbol}{minor // 100}" if minor % 100 == 0 else f"{symbol}{minor / 100:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------- capacity
+
+
+def _holding_counts(event: Event) -> tuple[int, dict[int, int]]:
+    rows = (
+        Registration.objects.filter(event=event, status__in=Registration.HOLDING)
+        .values("ticket_type_id")
+        .annotate(n=Count("pk"))
+    )
+    per_type = {row["ticket_type_id"]: row["n"] for row in rows}
+    return sum(per_type.values()), per_type
+
+
+def _fits(event: Event, ticket: TicketType, total: int, per_type: dict[int, int]) -> bool:
+    if event.capacity is not None and total >= event.capacity:
+        return False
+    return ticket.quantity is None or per_type.get(ticket.pk, 0) < ticket.quantity
+
+
+def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
+    """Offer every free place to the longest-waiting person who can take it. Call with the event locked."""
+    offered = []
+    total, per_type = _holding_counts(event)
+    waiting = (
+        Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
+        .select_related("ticket_type")
+        .order_by("waitlisted_at", "pk")
+    )
+    for registration in waiting:
+        if event.capacity is not None and total >= event.capacity:
+            break
+        if not _fits(event, registration.ticket_type, total, per_type):
+            continue
+        registration.status = Registration.Status.OFFERED
+        registration.offer_expires_at = now + timedelta(hours=event.offer_hours)
+        registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        total += 1
+        per_type[registration.ticket_type_id] = per_type.get(registration.ticket_type_id, 0) + 1
+        offered.append(registration)
+    return offered
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITLISTED
+    ).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def validate_registration(*, event: Event, data: RegistrationInput, now: datetime | None = None) -> None:
+    """Raise the same RegistrationError registration_create would, without writing anything."""
+    _validate(event, data, now or timezone.now())
+
+
+def registration_create(
+    *, event: Event, user: User | None, data: RegistrationInput, now: datetime | None = None
+) -> RegistrationResult:
+    """Register one person: a confirmed place if one is free, otherwise the waiting list.
+
+    The same email registering again gets its existing registration back, never a second one.
+    """
+    ticket, clean = _validate(event, data, now or timezone.now())
+    email = clean["email"]
+    existing = (
+        Registration.objects.filter(event=event, email=email).exclude(status__in=Registration.ENDED).first()
+    )
+    if existing is not None:
+        return RegistrationResult(existing, False, waitlist_position(existing))
+    try:
+        with transaction.atomic():
+            # The lock: once, late, on the event row. Everything below sees a stable count.
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            existing = (
+                Registration.objects.filter(event=locked, email=email)
+                .exclude(status__in=Registration.ENDED)
+                .first()
+            )
+            if existing is not None:
+                return RegistrationResult(existing, False, waitlist_position(existing))
+            total, per_type = _holding_counts(locked)
+            # Queue order is lock order: take the time only now that the lock is held.
+            locked_at = now if now is not None else timezone.now()
+            if _fits(locked, ticket, total, per_type):
+                status = (
+                    Registration.Status.CONFIRMED
+                    if clean["payment"] == Registration.Payment.NONE
+                    else Registration.Status.PENDING_PAYMENT
+                )
+            else:
+                status = Registration.Status.WAITLISTED
+            registration = Registration.objects.create(
+                event=locked,
+                ticket_type=ticket,
+                user=user,
+                name=clean["name"],
+                email=email,
+                pronouns=clean["pronouns"],
+                status=status,
+                amount_minor=clean["amount_minor"],
+                payment=clean["payment"],
+                perspectives=clean["perspectives"],
+                access_needs=clean["access_needs"],
+                access_needs_other=clean["access_needs_other"],
+                special_category_consent_at=locked_at if clean["special_category"] else None,
+                dietary_needs=clean["dietary_needs"],
+                answers=clean["answers"],
+                on_attendee_list=clean["on_attendee_list"],
+                share_access_with_venue=clean["share_access_with_venue"],
+                waitlisted_at=locked_at if status == Registration.Status.WAITLISTED else None,
+            )
+    except IntegrityError:
+        # A twin request with the same email won the race between our check and the insert.
+        existing = (
+            Registration.objects.filter(event=event, email=email)
+            .exclude(status__in=Registration.ENDED)
+            .first()
+        )
+        if existing is None:
+            raise
+        return RegistrationResult(existing, False, waitlist_position(existing))
+    return RegistrationResult(registration, True, waitlist_position(registration))
+
+
+def _owned(registration: Registration, user: User) -> None:
+    if registration.user_id != user.pk:
+        raise PermissionDenied
+
+
+def registration_cancel(
+    *, registration: Registration, user: User, now: datetime | None = None
+) -> Registration:
+    """The person gives up their place (or leaves the waiting list); a freed place is offered on at once."""
+    _owned(registration, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.select_related("event").get(pk=registration.pk)
+        if registration.status in Registration.ENDED:
+            return registration
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+        _offer_free_places(registration.event, now)
+    return registration
+
+
+def registration_offer_accept(
+    *, registration: Registration, user: User, now: datetime | None = None
+) -> Registration:
+    _owned(registration, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.status != Registration.Status.OFFERED:
+            raise RegistrationError(_("There is no place on offer to accept."))
+        if registration.offer_expires_at <= now:
+            raise RegistrationError(_("Sorry, this offer has ended."))
+        registration.status = (
+            Registration.Status.CONFIRMED
+            if registration.payment == Registration.Payment.NONE
+            else Registration.Status.PENDING_PAYMENT
+        )
+        registration.offer_expires_at = None
+        registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    return registration
+
+
+def registration_offer_decline(
+    *, registration: Registration, user: User, now: datetime | None = None
+) -> Registration:
+    _owned(registration, user)
+    if registration.status != Registration.Status.OFFERED:
+        raise RegistrationError(_("There is no place on offer to decline."))
+    return registration_cancel(registration=registration, user=user, now=now)
+
+
+def waitlist_expire_offers(*, now: datetime | None = None) -> int:
+    """Scheduled: offers nobody answered in time pass to the next person waiting."""
+    now = now or timezone.now()
+    expired = 0
+    event_ids = (
+        Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    for event_id in list(event_ids):
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=event_id)
+            expired += Registration.objects.filter(
+                event=event, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+            ).update(status=Registration.Status.EXPIRED, offer_expires_at=None, updated_at=now)
+            _offer_free_places(event, now)
+    return expired
+
+
+def registration_mark_paid(
+    *, registration: Registration, actor: User, now: datetime | None = None
+) -> Registration:
+    """An organiser records that a person has paid (on the day, or by bank transfer)."""
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, registration.event):
+        raise PermissionDenied
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.PENDING_PAYMENT:
+            raise RegistrationError(_("Only a registration with a payment due can be marked as paid."))
+        registration.status = Registration.Status.CONFIRMED
+        registration.paid_at = now or timezone.now()
+        registration.save(update_fields=["status", "paid_at", "updated_at"])
+    return registration

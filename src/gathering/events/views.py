@@ -1,0 +1,163 @@
+"""Pages for Gatherings: browse, read, register (with check your answers), My Gatherings, iCal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import calendar, selectors, services
+from .forms import RegistrationForm
+from .models import Event, Registration
+
+
+def _event_or_404(slug: str) -> Event:
+    try:
+        return selectors.event_get_published(slug=slug)
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/list.html", {"events": selectors.events_upcoming(), "past": False})
+
+
+@require_safe
+def event_past_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/list.html", {"events": selectors.events_past(), "past": True})
+
+
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event_or_404(slug)
+    mine = None
+    if request.user.is_authenticated:
+        mine = (
+            Registration.objects.filter(event=event, user=request.user)
+            .exclude(status__in=Registration.ENDED)
+            .first()
+        )
+    context = {
+        "event": event,
+        "places_left": selectors.event_places_left(event=event),
+        "mine": mine,
+        "position": services.waitlist_position(mine) if mine else None,
+        "show_join_link": bool(
+            mine and mine.status == Registration.Status.CONFIRMED and event.join_link_visible()
+        ),
+    }
+    return render(request, "events/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_register(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event_or_404(slug)
+    existing = (
+        Registration.objects.filter(event=event, email=request.user.email.lower())
+        .exclude(status__in=Registration.ENDED)
+        .first()
+    )
+    if existing is not None:
+        messages.info(request, _("You are already registered for this Gathering."))
+        return redirect("events:my")
+    if not event.registration_open():
+        return render(request, "events/closed.html", {"event": event}, status=200)
+    form = RegistrationForm(request.POST or None, event=event, user=request.user)
+    if request.method != "POST" or "change" in request.POST or not form.is_valid():
+        return render(request, "events/register.html", {"event": event, "form": form})
+    data = form.to_input(email=request.user.email)
+    if "confirm" not in request.POST:
+        # Check the service would accept it before showing "check your answers".
+        try:
+            services.validate_registration(event=event, data=data)
+        except services.RegistrationError as error:
+            form.apply_service_errors(error)
+            return render(request, "events/register.html", {"event": event, "form": form})
+        return render(request, "events/check.html", {"event": event, "form": form, "rows": form.summary()})
+    try:
+        result = services.registration_create(event=event, user=request.user, data=data)
+    except services.RegistrationError as error:
+        form.apply_service_errors(error)
+        return render(request, "events/register.html", {"event": event, "form": form})
+    registration = result.registration
+    if registration.status == Registration.Status.WAITLISTED:
+        messages.success(
+            request,
+            _(
+                "This Gathering is full, so you are on the waiting list at number %(n)s. "
+                "We will email you if a place "
+                "comes up."
+            )
+            % {"n": result.waitlist_position},
+        )
+    else:
+        messages.success(request, _("You are registered. We have sent a confirmation to your email."))
+    return redirect("events:my")
+
+
+@login_required
+@require_safe
+def my_gatherings(request: HttpRequest) -> HttpResponse:
+    registrations = list(selectors.registrations_for_user(user=request.user))
+    positions = selectors.waitlist_positions(registrations=registrations)
+    for registration in registrations:
+        registration.position = positions.get(registration.pk)
+    return render(request, "events/my.html", {"registrations": registrations})
+
+
+def _my_registration(request: HttpRequest, registration_id: int) -> Registration:
+    # Someone else's registration is "not found": its existence is not revealed.
+    return get_object_or_404(
+        Registration.objects.select_related("event", "ticket_type"), pk=registration_id, user=request.user
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _my_registration(request, registration_id)
+    if registration.status in Registration.ENDED:
+        raise Http404
+    if request.method == "POST":
+        services.registration_cancel(registration=registration, user=request.user)
+        messages.success(
+            request, _("Your registration for %(event)s is cancelled.") % {"event": registration.event}
+        )
+        return redirect("events:my")
+    return render(request, "events/cancel.html", {"registration": registration})
+
+
+@login_required
+@require_POST
+def registration_offer(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = _my_registration(request, registration_id)
+    try:
+        if request.POST.get("answer") == "accept":
+            services.registration_offer_accept(registration=registration, user=request.user)
+            messages.success(request, _("The place is yours. See you there."))
+        elif request.POST.get("answer") == "decline":
+            services.registration_offer_decline(registration=registration, user=request.user)
+            messages.success(
+                request, _("Thank you for letting us know. The place will go to the next person.")
+            )
+        else:
+            messages.error(request, _("Choose whether to accept or decline the place."))
+    except services.RegistrationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("events:my")
+
+
+@require_safe
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _event_or_404(slug)
+    response = HttpResponse(
+        calendar.event_ics(event, request=request), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
