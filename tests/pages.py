@@ -44,6 +44,9 @@ PAGES: tuple[Page, ...] = (
     Page("/gatherings/{event}/register/", "participant", "events:register"),
     Page("/my/gatherings/", "participant", "events:my"),
     Page("/my/gatherings/{registration}/cancel/", "participant", "events:cancel"),
+    Page("/staff/gatherings/", "organiser", "events_staff:list"),
+    Page("/staff/gatherings/{event}/", "organiser", "events_staff:registrations"),
+    Page("/staff/gatherings/{event}/check-in/", "organiser", "events_staff:check_in"),
 )
 
 
@@ -61,6 +64,8 @@ def page_url(page: Page, user: object | None) -> str:
     ticket = TicketTypeFactory(event=event, kind="pay_what_you_can", floor_minor=0, suggested_minor=[500])
     TicketTypeFactory(event=event, name="Supported place", kind="supported", invitation_code="CODE")
     values = {"event": event.slug}
+    if page.as_role in {"organiser", "admin"}:
+        event.organisers.add(user)
     if "{registration}" in page.url:
         data = RegistrationInput(ticket_type_id=ticket.pk, name="Reg", email=user.email, amount_minor=0)
         values["registration"] = registration_create(event=event, user=user, data=data).registration.pk
@@ -76,6 +81,7 @@ NOT_PAGES = {
     "account_set_password": "only for accounts without a password, which Gathering never creates",
     "accounts:token_revoke": "POST only",
     "events:offer": "POST only; tested in tests/events/test_pages.py",
+    "events_staff:mark_paid": "POST only; tested in tests/events/test_staff.py",
     "events:ics": "a calendar file, not a page; tested in tests/events/test_pages.py",
     "api:v1:events": "JSON API",
     "api:v1:event": "JSON API",

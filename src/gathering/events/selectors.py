@@ -1,5 +1,8 @@
 """Reads about Gatherings and registrations that pages and the API share."""
 
+import contextlib
+
+from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -75,3 +78,65 @@ def waitlist_positions(*, registrations: list[Registration]) -> dict[int, int]:
 
 def organised_events(*, user: User) -> QuerySet[Event]:
     return Event.objects.filter(Q(organisers=user)).distinct().order_by("-starts_at")
+
+
+SUPPRESS_BELOW = 5
+
+
+def perspective_mix(*, event: Event) -> list[tuple[str, int | None]]:
+    """How many confirmed attendees come from each perspective; counts under 5 are suppressed (None),
+    so nobody can be singled out from an aggregate."""
+    regs = Registration.objects.filter(event=event, status__in=Registration.HOLDING).only("perspectives")
+    counts = dict.fromkeys(Registration.Perspective.values, 0)
+    for registration in regs:
+        for value in registration.perspectives or []:
+            if value in counts:
+                counts[value] += 1
+    labels = dict(Registration.Perspective.choices)
+    return [(str(labels[key]), n if n >= SUPPRESS_BELOW else None) for key, n in counts.items()]
+
+
+def ticket_type_counts(*, event: Event) -> list[dict[str, object]]:
+    rows = (
+        TicketType.objects.filter(event=event)
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            pending=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.PENDING_PAYMENT)
+            ),
+            offered=Count("registrations", filter=Q(registrations__status=Registration.Status.OFFERED)),
+            waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        )
+        .order_by("position", "pk")
+    )
+    return [
+        {
+            "ticket": t,
+            "confirmed": t.confirmed,
+            "pending": t.pending,
+            "offered": t.offered,
+            "waiting": t.waiting,
+        }
+        for t in rows
+    ]
+
+
+def events_managed_by(*, user: User) -> QuerySet[Event]:
+    events = Event.objects.select_related("venue").order_by("-starts_at", "pk")
+    if user.has_perm("accounts.manage_roles"):
+        return events
+    return events.filter(organisers=user)
+
+
+def check_in_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:
+    """People with a place whose name contains `query`, or whose ticket code is `query` exactly."""
+    code = query
+    with contextlib.suppress(signing.BadSignature):
+        code = signing.Signer(salt="gathering.checkin").unsign(query)
+    holding = Registration.objects.filter(event=event, status__in=Registration.HOLDING).select_related(
+        "ticket_type"
+    )
+    by_code = list(holding.filter(checkin_code=code)[:1])
+    if by_code:
+        return by_code
+    return list(holding.filter(name__icontains=query).order_by("name", "pk")[:limit])

@@ -473,3 +473,32 @@ def registration_mark_paid(
         registration.paid_at = now or timezone.now()
         registration.save(update_fields=["status", "paid_at", "updated_at"])
     return registration
+
+
+def checkin_payload(registration: Registration) -> str:
+    """What the ticket's QR code holds: the registration's random code, signed so a forged code is refused
+    before any lookup."""
+    from django.core import signing
+
+    return signing.Signer(salt="gathering.checkin").sign(registration.checkin_code)
+
+
+def registration_check_in(
+    *, registration: Registration, actor: User, now: datetime | None = None
+) -> tuple[Registration, bool]:
+    """Check a person in (idempotent): returns the registration and whether this call checked them in."""
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, registration.event):
+        raise PermissionDenied
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
+        if registration.status not in Registration.HOLDING:
+            raise RegistrationError(_("This person does not have a place, so cannot be checked in."))
+        if registration.checked_in_at is not None:
+            return registration, False
+        registration.checked_in_at = now or timezone.now()
+        registration.save(update_fields=["checked_in_at", "updated_at"])
+    return registration, True

@@ -45,3 +45,8 @@ def money(minor: int | None, currency: str = "GBP") -> str:
     from gathering.events.services import format_money
 
     return "" if minor is None else format_money(minor, currency)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, "")

@@ -1,0 +1,114 @@
+"""Organisers' pages for their Gatherings: registrations with counts and filters, payments, check-in."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from gathering.accounts.decorators import permission_required
+
+from . import selectors, services
+from .models import Event, Registration
+from .rules import can_manage_event
+
+
+def _managed_event(request: HttpRequest, slug: str) -> Event:
+    event = get_object_or_404(Event, slug=slug)
+    if not can_manage_event(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@permission_required("accounts.organise")
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "events/staff/list.html", {"events": selectors.events_managed_by(user=request.user)}
+    )
+
+
+@permission_required("accounts.organise")
+@require_safe
+def registrations(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _managed_event(request, slug)
+    status = request.GET.get("status", "")
+    ticket = request.GET.get("ticket", "")
+    rows = selectors.registrations_for_event(event=event)
+    if status in Registration.Status.values:
+        rows = rows.filter(status=status)
+    if ticket.isdigit():
+        rows = rows.filter(ticket_type_id=int(ticket))
+    rows = list(rows)
+    positions = selectors.waitlist_positions(registrations=rows)
+    for row in rows:
+        row.position = positions.get(row.pk)
+    context = {
+        "event": event,
+        "rows": rows,
+        "counts": selectors.registration_status_counts(event=event),
+        "by_ticket": selectors.ticket_type_counts(event=event),
+        "mix": selectors.perspective_mix(event=event),
+        "statuses": Registration.Status.choices,
+        "status": status,
+        "ticket": ticket,
+    }
+    return render(request, "events/staff/registrations.html", context)
+
+
+@permission_required("accounts.organise")
+@require_POST
+def mark_paid(request: HttpRequest, slug: str, registration_id: int) -> HttpResponse:
+    event = _managed_event(request, slug)
+    registration = get_object_or_404(Registration, pk=registration_id, event=event)
+    try:
+        services.registration_mark_paid(registration=registration, actor=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as paid."))
+    return redirect("events_staff:registrations", slug=event.slug)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mobile-first check-in: find someone by name or by the code on their ticket, then check them in.
+    Searches are POSTed so names never appear in addresses or logs."""
+    event = _managed_event(request, slug)
+    found: list[Registration] = []
+    query = ""
+    if request.method == "POST":
+        if "registration" in request.POST:
+            raw = request.POST["registration"]
+            registration = (
+                Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
+            )
+            if registration is None:
+                raise Http404
+            try:
+                registration, newly = services.registration_check_in(
+                    registration=registration, actor=request.user
+                )
+            except services.RegistrationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                when = timezone.localtime(registration.checked_in_at, event.zone).strftime("%H:%M")
+                messages.success(
+                    request,
+                    (
+                        _("%(name)s is checked in.")
+                        if newly
+                        else _("%(name)s was already checked in at %(time)s.")
+                    )
+                    % {"name": registration.name, "time": when},
+                )
+            return redirect("events_staff:check_in", slug=event.slug)
+        query = request.POST.get("q", "").strip()[:150]
+        if query:
+            found = selectors.check_in_search(event=event, query=query)
+            if not found:
+                messages.info(request, _("Nobody with a place matches that name or code."))
+    return render(request, "events/staff/check_in.html", {"event": event, "found": found, "query": query})
