@@ -2,8 +2,8 @@
 gunicorn and PostgreSQL. Reports throughput and latency, and checks exactly 100 are confirmed, 900 are queued
 with positions 1..900, none lost, and no error page.
 
-Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gathering_bench; the database is
-dropped and created afresh). Skipped, and said so, when PostgreSQL cannot be reached.
+Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gathering_bench; the database
+is dropped and created afresh). Skipped, and said so, when PostgreSQL cannot be reached.
 """
 
 import json
@@ -173,7 +173,7 @@ def run() -> Section:
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/help/", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/help/", timeout=2).read()
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
@@ -184,7 +184,7 @@ def run() -> Section:
         def attempt(n: int) -> tuple[int, float, str]:
             if n < CLIENTS:
                 start_gate.wait()
-            request = urllib.request.Request(  # noqa: S310 - our own server on loopback
+            request = urllib.request.Request(
                 endpoint,
                 data=body,
                 method="POST",
@@ -224,7 +224,8 @@ def run() -> Section:
         and outcome["positions_ok"]
     )
     verdict = (
-        f"{outcome['confirmed']} confirmed, {outcome['waitlisted']} waitlisted (positions 1..{outcome['waitlisted']}"
+        f"{outcome['confirmed']} confirmed, {outcome['waitlisted']} waitlisted "
+        f"(positions 1..{outcome['waitlisted']}"
         f"{' in order' if outcome['positions_ok'] else ' NOT in order'}), {PEOPLE - outcome['total']} lost, "
         f"{errors} errors"
     )

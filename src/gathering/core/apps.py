@@ -8,3 +8,7 @@ class CoreConfig(AppConfig):
     name = "gathering.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Registers core's periodic jobs (outbox delivery and purge).
+        from . import jobs  # noqa: F401

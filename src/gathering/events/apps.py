@@ -8,3 +8,6 @@ class EventsConfig(AppConfig):
     name = "gathering.events"
     label = "events"
     verbose_name = _("Gatherings")
+
+    def ready(self) -> None:
+        from . import jobs, rules  # noqa: F401 - registers the periodic jobs and permission rules

@@ -135,6 +135,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
         ):
             continue  # leave the demo participant room to register themselves
         registration_create(
+            notify=False,
             event=upcoming,
             user=None,
             data=RegistrationInput(
@@ -165,6 +166,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
         .exists()
     ):
         registration_create(
+            notify=False,
             event=online,
             user=participant,
             data=RegistrationInput(

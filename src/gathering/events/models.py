@@ -366,3 +366,84 @@ class Registration(models.Model):
     @property
     def holds_place(self) -> bool:
         return self.status in self.HOLDING
+
+
+class BursaryFund(models.Model):
+    """Money set aside for one Gathering's bursaries."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="bursary_fund")
+    total_minor = models.PositiveIntegerField(_("fund total (pence)"), default=0)
+    open = models.BooleanField(_("accepting applications"), default=True)
+
+    class Meta:
+        verbose_name = _("bursary fund")
+        verbose_name_plural = _("bursary funds")
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.total_minor}"
+
+
+class BursaryApplication(models.Model):
+    """A request for help to come: ticket, travel, accommodation, childcare or a carer's place."""
+
+    class Support(models.TextChoices):
+        TICKET = "ticket", _("A free ticket")
+        TRAVEL = "travel", _("Travel")
+        ACCOMMODATION = "accommodation", _("Accommodation")
+        CHILDCARE = "childcare", _("Childcare")
+        CARER = "carer", _("A place for a carer or support worker")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for a decision")
+        AWARDED_FULL = "awarded_full", _("Awarded in full")
+        AWARDED_PARTIAL = "awarded_partial", _("Partly awarded")
+        DECLINED = "declined", _("Not awarded")
+        WAITLISTED = "waitlisted", _("On the bursary waiting list")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    AWARDED = (Status.AWARDED_FULL, Status.AWARDED_PARTIAL)
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bursary_applications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="bursaries"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    support = models.JSONField(_("support asked for"), default=list)
+    amount_requested_minor = models.PositiveIntegerField(_("amount asked for (pence)"), default=0)
+    # Special category: circumstances often reveal health; encrypted, purged after the retention period.
+    circumstances = EncryptedTextField(_("circumstances"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    reviewer_notes = EncryptedTextField(_("reviewer notes"), blank=True, default="")
+    amount_awarded_minor = models.PositiveIntegerField(_("amount awarded (pence)"), default=0)
+    travel_owed_minor = models.PositiveIntegerField(_("travel to repay (pence)"), default=0)
+    decision_message = models.TextField(_("message to the applicant"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bursary application")
+        verbose_name_plural = _("bursary applications")
+        ordering = ["event", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~Q(status="withdrawn"),
+                name="events_bursary_one_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="events_bursary_score_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Bursary application %(n)s") % {"n": self.pk}
+
+    @property
+    def reference(self) -> str:
+        return f"B{self.pk:05d}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gathering.accounts.models import User
 
 from .models import Event, Question, Registration, TicketType
+from .notifications import notify_cancelled, notify_registration
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
 MAX_TEXT = 2_000
@@ -168,14 +169,21 @@ def _answer_matches(answer: object, wanted: str) -> bool:
     return answer == wanted
 
 
-def _validate(event: Event, data: RegistrationInput, now: datetime) -> tuple[TicketType, dict[str, object]]:
+def _validate(
+    event: Event, data: RegistrationInput, now: datetime, *, award: bool = False
+) -> tuple[TicketType, dict[str, object]]:
     if not event.registration_open(now):
         raise RegistrationError(_("Registration for this Gathering is closed."))
     ticket = next((t for t in event.ticket_types.all() if t.pk == data.ticket_type_id and t.active), None)
     if ticket is None:
         raise RegistrationError({"ticket_type": _("Choose one of the tickets on offer")})
-    if ticket.kind == TicketType.Kind.SUPPORTED and not (
-        ticket.invitation_code and hmac.compare_digest(data.invitation_code.strip(), ticket.invitation_code)
+    if (
+        ticket.kind == TicketType.Kind.SUPPORTED
+        and not award
+        and not (
+            ticket.invitation_code
+            and hmac.compare_digest(data.invitation_code.strip(), ticket.invitation_code)
+        )
     ):
         raise RegistrationError(
             {
@@ -291,6 +299,8 @@ def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
         registration.status = Registration.Status.OFFERED
         registration.offer_expires_at = now + timedelta(hours=event.offer_hours)
         registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        registration.event = event
+        notify_registration(registration)
         total += 1
         per_type[registration.ticket_type_id] = per_type.get(registration.ticket_type_id, 0) + 1
         offered.append(registration)
@@ -315,13 +325,21 @@ def validate_registration(*, event: Event, data: RegistrationInput, now: datetim
 
 
 def registration_create(
-    *, event: Event, user: User | None, data: RegistrationInput, now: datetime | None = None
+    *,
+    event: Event,
+    user: User | None,
+    data: RegistrationInput,
+    now: datetime | None = None,
+    notify: bool = True,
+    award: bool = False,
 ) -> RegistrationResult:
     """Register one person: a confirmed place if one is free, otherwise the waiting list.
 
-    The same email registering again gets its existing registration back, never a second one.
+    The same email registering again gets its existing registration back, never a second one. The
+    confirmation or waiting-list email goes into the outbox in the same transaction (not for imports and
+    demo data, which pass notify=False). `award` is a bursary award: it stands in for an invitation code.
     """
-    ticket, clean = _validate(event, data, now or timezone.now())
+    ticket, clean = _validate(event, data, now or timezone.now(), award=award)
     email = clean["email"]
     existing = (
         Registration.objects.filter(event=event, email=email).exclude(status__in=Registration.ENDED).first()
@@ -370,6 +388,8 @@ def registration_create(
                 share_access_with_venue=clean["share_access_with_venue"],
                 waitlisted_at=locked_at if status == Registration.Status.WAITLISTED else None,
             )
+            if notify:
+                notify_registration(registration)
     except IntegrityError:
         # A twin request with the same email won the race between our check and the insert.
         existing = (
@@ -403,6 +423,7 @@ def registration_cancel(
         registration.cancelled_at = now
         registration.offer_expires_at = None
         registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+        notify_cancelled(registration)
         _offer_free_places(registration.event, now)
     return registration
 
@@ -426,6 +447,7 @@ def registration_offer_accept(
         )
         registration.offer_expires_at = None
         registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        notify_registration(registration)
     return registration
 
 

@@ -1,0 +1,375 @@
+"""The transactional outbox: email is written in the transaction that causes it and delivered, with retries,
+after that transaction commits, so a broken mail server delays mail but loses none.
+
+Delivery guarantee. A message marked sent is never sent again, and a message is only claimed by one worker
+at a time. The one gap is at-least-once, not exactly-once: if a worker dies after the mail server accepted a
+message but before the row is marked sent, the message stays in `sending`, is reclaimed after
+`STALE_CLAIM_AFTER` and sent a second time. Each message carries a Message-ID that is the same on every
+attempt, so mail systems that drop duplicate Message-IDs hide even that.
+"""
+
+import base64
+import contextlib
+import dataclasses
+import logging
+import random
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.template import Context, Engine, TemplateDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .logging import scrub
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 20
+FIRST_RETRY_DELAY = timedelta(minutes=1)
+MAX_RETRY_DELAY = timedelta(hours=6)
+# Retries wait up to this fraction longer than the schedule, so messages that failed together spread out.
+RETRY_JITTER = 0.1
+# A claim this old belongs to a worker that crashed; no delivery batch legitimately takes this long.
+STALE_CLAIM_AFTER = timedelta(minutes=15)
+
+Status = OutboxMessage.Status
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email, e.g. a calendar invitation or a certificate."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery run did: sent, put back to retry later, given up on, reclaimed from crashes."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    reclaimed: int = 0
+
+
+def retry_delay(attempts: int, *, jitter: float | None = None) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 1 minute, doubling, at most 6 hours.
+
+    `jitter` (0 to 1, random when None) adds up to RETRY_JITTER of the delay; the wait is never shorter
+    than the schedule.
+    """
+    if attempts < 1:
+        raise ValueError("attempts starts at 1")
+    # The exponent is capped too, so that no attempt count can overflow a timedelta.
+    base = min(FIRST_RETRY_DELAY * 2 ** min(attempts - 1, 16), MAX_RETRY_DELAY)
+    if jitter is None:
+        jitter = random.random()  # noqa: S311 - spreading retries, not security
+    return base * (1 + RETRY_JITTER * jitter)
+
+
+def outbox_enqueue(
+    *,
+    kind: str,
+    to: list[str],
+    template: str,
+    context: dict[str, object],
+    attachments: Sequence[Attachment] = (),
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Render `email/<template>` and put it in the outbox; call it inside the transaction of the change.
+
+    The subject comes from `email/<template>_subject.txt`, the text body from `email/<template>.txt` and
+    the HTML body, if there is one, from `email/<template>.html`; both bodies extend `email/base.*`, which
+    adds the "Get help now" footer. Rendering uses the active language: wrap the call in
+    `translation.override(...)` to write in the recipient's. If the transaction rolls back, the message
+    was never written. With `dedupe_key`, a second call with the same key returns the first message
+    unchanged, so a repeated user action never sends twice. When GATHERING_TASKS_EAGER is set the message
+    is delivered in-process right after commit; otherwise (and on any failure) the `outbox.deliver` job
+    delivers it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "outbox_enqueue must run inside the transaction that makes the change it reports."
+        )
+    if dedupe_key is not None:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    if not to:
+        raise ValidationError(_("An email needs at least one recipient."))
+    for address in to:
+        validate_email(address)
+
+    subject, body_text, body_html = render_email(template=template, context=context)
+    message = OutboxMessage(
+        kind=kind,
+        to=list(to),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[
+            {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "content_base64": base64.b64encode(attachment.content).decode("ascii"),
+            }
+            for attachment in attachments
+        ],
+        dedupe_key=dedupe_key,
+    )
+    try:
+        # A savepoint, so that losing a race on the dedupe key leaves the caller's transaction usable.
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        if dedupe_key is None:
+            raise
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+
+    if settings.GATHERING_TASKS_EAGER:
+        transaction.on_commit(partial(_deliver_after_commit, message.pk), robust=True)
+    return message
+
+
+def render_email(*, template: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """Return (subject, text body, HTML body or "") for `email/<template>`, without storing anything."""
+    engine = Engine.get_default()
+    values = {"base_url": settings.GATHERING_BASE_URL, "site_name": settings.GATHERING_SITE_NAME, **context}
+    # Plain text is not HTML: no escaping in the subject or the text body.
+    subject_source = engine.get_template(f"email/{template}_subject.txt").render(
+        Context(values, autoescape=False)
+    )
+    subject = " ".join(subject_source.split())
+    max_subject = OutboxMessage._meta.get_field("subject").max_length
+    if len(subject) > max_subject:
+        subject = subject[: max_subject - 1] + "…"
+    values["subject"] = subject
+    body_text = engine.get_template(f"email/{template}.txt").render(Context(values, autoescape=False))
+    try:
+        html_template = engine.get_template(f"email/{template}.html")
+    except TemplateDoesNotExist:
+        body_html = ""
+    else:
+        body_html = html_template.render(Context(values))
+    return subject, body_text.strip() + "\n", body_html
+
+
+def outbox_deliver_due(*, limit: int = 50, now: datetime | None = None) -> DeliveryReport:
+    """Send up to `limit` messages whose time has come, over one mail connection; see the module doc."""
+    now = now or timezone.now()
+    reclaimed = _reclaim_stale(now=now)
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            OutboxMessage.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now)
+    else:
+        # No row locks (SQLite): claim each row with a compare-and-set, so two workers never share one.
+        candidates = (
+            OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = [
+            pk
+            for pk in list(candidates)
+            if OutboxMessage.objects.filter(pk=pk, status=Status.PENDING).update(
+                status=Status.SENDING, claimed_at=now
+            )
+        ]
+    return dataclasses.replace(_send_claimed(ids, now=now), reclaimed=reclaimed)
+
+
+def outbox_purge_sent(*, older_than_days: int = 30, now: datetime | None = None) -> int:
+    """Delete messages sent more than `older_than_days` ago (they hold personal data); return how many."""
+    now = now or timezone.now()
+    deleted, _per_model = OutboxMessage.objects.filter(
+        status=Status.SENT, sent_at__lt=now - timedelta(days=older_than_days)
+    ).delete()
+    return deleted
+
+
+def outbox_requeue_failed(*, now: datetime | None = None) -> int:
+    """Give every failed message a fresh set of attempts, e.g. after a long mail outage; return how many."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, claimed_at=None
+    )
+
+
+def outbox_forget_address(*, email: str) -> int:
+    """Delete every message to `email`, whatever its state (erasure of a person); return how many.
+
+    The outbox is kept small by `outbox_purge_sent`, so a scan is cheap, and it matches addresses the same
+    way on every database (JSON containment differs between SQLite and PostgreSQL).
+    """
+    wanted = email.strip().casefold()
+    ids = [
+        pk
+        for pk, to in OutboxMessage.objects.values_list("pk", "to").iterator()
+        if any(address.casefold() == wanted for address in to)
+    ]
+    deleted, _per_model = OutboxMessage.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
+def _reclaim_stale(*, now: datetime) -> int:
+    # The claim counts as an attempt: a message that crashes its worker every time must end up failed.
+    return OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER).update(
+        status=Case(
+            When(attempts__gte=MAX_ATTEMPTS - 1, then=Value(Status.FAILED)), default=Value(Status.PENDING)
+        ),
+        attempts=F("attempts") + 1,
+        next_attempt_at=now,
+        claimed_at=None,
+        last_error="StaleClaim: the worker stopped before recording the result",
+    )
+
+
+def _deliver_after_commit(pk: int) -> None:
+    """Embedded mode: try once, straight after the commit; failures are left to the retry job."""
+    now = timezone.now()
+    try:
+        if OutboxMessage.objects.filter(pk=pk, status=Status.PENDING).update(
+            status=Status.SENDING, claimed_at=now
+        ):
+            _send_claimed([pk], now=now)
+    except Exception as exc:
+        # The caller's change is committed; whatever happened here, the retry job picks the message up.
+        logger.warning("Outbox message %s: immediate delivery skipped (%s)", pk, type(exc).__name__)
+
+
+def _send_claimed(ids: list[int], *, now: datetime) -> DeliveryReport:
+    messages = list(OutboxMessage.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk"))
+    sent = retried = failed = 0
+
+    def fail(message: OutboxMessage, exc: Exception) -> None:
+        nonlocal retried, failed
+        if _record_failure(message, exc, now=now) == Status.FAILED:
+            failed += 1
+        else:
+            retried += 1
+
+    mail = get_connection(fail_silently=False)
+    is_open = False
+    for index, message in enumerate(messages):
+        if not is_open:
+            try:
+                mail.open()
+                is_open = True
+            except Exception as exc:
+                # No connection to the mail server: the whole batch waits for the next attempt, rather
+                # than each message waiting out its own connection timeout.
+                for waiting in messages[index:]:
+                    fail(waiting, exc)
+                break
+        try:
+            if not mail.send_messages([_email(message)]):
+                raise NotSentError("the mail backend accepted nothing")
+        except Exception as exc:
+            fail(message, exc)
+            # The connection may be broken; the next message opens a fresh one.
+            _close_quietly(mail)
+            is_open = False
+        else:
+            # The mail server has the message: record that whatever the claim's state, so it is not resent.
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=Status.SENT, sent_at=now, claimed_at=None, last_error=""
+            )
+            sent += 1
+    if is_open:
+        _close_quietly(mail)
+    return DeliveryReport(sent=sent, retried=retried, failed=failed)
+
+
+class NotSentError(Exception):
+    """The mail backend returned without sending and without raising."""
+
+
+def _email(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=message.to,
+        headers={
+            # The same on every attempt, so a duplicate after a crash can be recognised as one.
+            "Message-ID": f"<outbox.{message.pk}.{int(message.created_at.timestamp())}@{_mail_domain()}>",
+            # RFC 3834: no out-of-office replies to automatic mail.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(
+            attachment["filename"],
+            base64.b64decode(attachment["content_base64"]),
+            attachment["content_type"],
+        )
+    return email
+
+
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "gathering.localhost"
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, *, now: datetime) -> str:
+    attempts = message.attempts + 1
+    status = Status.FAILED if attempts >= MAX_ATTEMPTS else Status.PENDING
+    error = describe_error(exc)
+    # Only if the claim is still ours: a reclaimed message belongs to whoever claimed it next.
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
+        status=status,
+        attempts=attempts,
+        next_attempt_at=now + retry_delay(attempts),
+        claimed_at=None,
+        last_error=error,
+    )
+    log = logger.error if status == Status.FAILED else logger.warning
+    log("Outbox message %s (%s) attempt %s failed: %s", message.pk, message.kind, attempts, error)
+    return status
+
+
+def describe_error(exc: BaseException) -> str:
+    """The exception's class and, where it is known to hold no content or address, a short reason."""
+    name = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        reason = "refused with " + ", ".join(sorted({str(code) for code, _reply in exc.recipients.values()}))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        # The server's reply may quote an address back; scrub masks those.
+        reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
+        reason = scrub(f"{exc.smtp_code} {reply}")
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or ""
+    elif isinstance(exc, NotSentError):
+        reason = str(exc)
+    else:
+        # Other messages may quote a header or the body (BadHeaderError does): the class name will do.
+        reason = ""
+    reason = " ".join(reason.split())[:200]
+    return f"{name}: {reason}" if reason else name
+
+
+def _close_quietly(mail: BaseEmailBackend) -> None:
+    # Closing a broken connection may fail too; there is nothing more to do about it.
+    with contextlib.suppress(Exception):
+        mail.close()

@@ -1,0 +1,108 @@
+"""Emails about registrations, written to the outbox inside the transaction of the change they report."""
+
+import base64
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+
+from gathering.core.outbox import Attachment, outbox_enqueue
+
+from .calendar import event_ics
+from .models import Registration
+
+
+def _when(registration: Registration) -> str:
+    event = registration.event
+    start = timezone.localtime(event.starts_at, event.zone)
+    end = timezone.localtime(event.ends_at, event.zone)
+    return f"{start:%A %-d %B %Y, %H:%M} – {end:%H:%M} ({start:%Z})"
+
+
+def _context(registration: Registration, **extra: object) -> dict[str, object]:
+    event = registration.event
+    return {
+        "registration": registration,
+        "event": event,
+        "when": _when(registration),
+        "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+        "my_url": f"{settings.GATHERING_BASE_URL}/my/gatherings/",
+        **extra,
+    }
+
+
+def _ticket_qr(registration: Registration) -> Attachment:
+    from .services import checkin_payload
+
+    png = segno.make(checkin_payload(registration), error="m").png_data_uri(scale=6)
+    return Attachment(
+        filename="ticket-qr.png",
+        content=base64.b64decode(png.split(",", 1)[1]),
+        content_type="image/png",
+    )
+
+
+def notify_registration(registration: Registration) -> None:
+    """The email that matches the registration's status just after it was made or changed."""
+    if registration.status in {Registration.Status.CONFIRMED, Registration.Status.PENDING_PAYMENT}:
+        outbox_enqueue(
+            kind="registration_confirmed",
+            to=[registration.email],
+            template="events/confirmed",
+            context=_context(registration),
+            attachments=[
+                Attachment(f"{registration.event.slug}.ics", event_ics(registration.event), "text/calendar"),
+                _ticket_qr(registration),
+            ],
+            dedupe_key=f"registration:{registration.pk}:confirmed",
+        )
+    elif registration.status == Registration.Status.WAITLISTED:
+        from .services import waitlist_position
+
+        outbox_enqueue(
+            kind="waitlist_joined",
+            to=[registration.email],
+            template="events/waitlisted",
+            context=_context(registration, position=waitlist_position(registration)),
+            dedupe_key=f"registration:{registration.pk}:waitlisted",
+        )
+    elif registration.status == Registration.Status.OFFERED:
+        expires = timezone.localtime(registration.offer_expires_at, registration.event.zone)
+        outbox_enqueue(
+            kind="place_offered",
+            to=[registration.email],
+            template="events/offered",
+            context=_context(registration, expires=f"{expires:%A %-d %B, %H:%M} ({expires:%Z})"),
+            dedupe_key=f"registration:{registration.pk}:offered:{registration.offer_expires_at.isoformat()}",
+        )
+
+
+def notify_cancelled(registration: Registration) -> None:
+    outbox_enqueue(
+        kind="registration_cancelled",
+        to=[registration.email],
+        template="events/cancelled",
+        context=_context(registration),
+        dedupe_key=f"registration:{registration.pk}:cancelled",
+    )
+
+
+def notify_offer_ending(registration: Registration) -> None:
+    expires = timezone.localtime(registration.offer_expires_at, registration.event.zone)
+    outbox_enqueue(
+        kind="offer_ending",
+        to=[registration.email],
+        template="events/offer_ending",
+        context=_context(registration, expires=f"{expires:%A %-d %B, %H:%M} ({expires:%Z})"),
+        dedupe_key=f"registration:{registration.pk}:offer-ending:{registration.offer_expires_at.isoformat()}",
+    )
+
+
+def notify_reminder(registration: Registration, *, days: int) -> None:
+    outbox_enqueue(
+        kind=f"reminder_{days}d",
+        to=[registration.email],
+        template="events/reminder",
+        context=_context(registration, days=days),
+        dedupe_key=f"registration:{registration.pk}:reminder:{days}",
+    )
