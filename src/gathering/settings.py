@@ -165,6 +165,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_ADAPTER = "gathering.accounts.adapter.AccountAdapter"
 # Failed log-ins: 10 a minute from one address, 5 in 5 minutes for one account.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "signup": "20/m/ip"}
+# Behind nginx every visitor arrives from 127.0.0.1: count the proxies so rate limits key on the real address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("GATHERING_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Gathering"
 

@@ -1,5 +1,7 @@
 """Top-level URL map: each capability mounts its own urls.py under a prefix."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +16,9 @@ urlpatterns = [
     path("api/", include("gathering.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded files (venue photos) are served by nginx in production; the development server serves them here.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "gathering.core.views.bad_request"
 handler403 = "gathering.core.views.permission_denied"

@@ -57,3 +57,21 @@ def test_unknown_environment_name_is_refused(tmp_path):
 
 def test_passwords_are_hashed_with_argon2():
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_redis_url_gives_a_shared_cache(tmp_path):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    script = "from django.core.cache import cache; cache.set('check', 42); print('value', cache.get('check'))"
+    result = gathering(
+        "shell",
+        "-c",
+        script,
+        env={"REDIS_URL": "redis://127.0.0.1:6379/3", "GATHERING_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "value 42"
