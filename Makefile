@@ -36,7 +36,9 @@ demo: $(VENV)/.installed
 	$(BIN)/gathering seed-demo
 	@echo ""
 	@echo "Gathering is running at http://127.0.0.1:$(PORT)/  (press Ctrl+C to stop)"
-	$(BIN)/gathering runserver 127.0.0.1:$(PORT)
+	@# Scheduled work (email retries, expiring offers, reminders) runs beside the web server.
+	$(BIN)/gathering jobs --loop --interval 30 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/gathering runserver 127.0.0.1:$(PORT)
 
 serve: $(VENV)/.installed
 	$(BIN)/gathering runserver 127.0.0.1:$(PORT)

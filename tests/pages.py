@@ -47,6 +47,9 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/gatherings/", "organiser", "events_staff:list"),
     Page("/staff/gatherings/{event}/", "organiser", "events_staff:registrations"),
     Page("/staff/gatherings/{event}/check-in/", "organiser", "events_staff:check_in"),
+    Page("/gatherings/{event}/bursary/", "participant", "events:bursary"),
+    Page("/staff/gatherings/{event}/bursaries/", "organiser", "events_staff:bursaries"),
+    Page("/staff/gatherings/{event}/bursaries/{application}/", "organiser", "events_staff:bursary"),
 )
 
 
@@ -63,7 +66,18 @@ def page_url(page: Page, user: object | None) -> str:
     )
     ticket = TicketTypeFactory(event=event, kind="pay_what_you_can", floor_minor=0, suggested_minor=[500])
     TicketTypeFactory(event=event, name="Supported place", kind="supported", invitation_code="CODE")
+    from gathering.events.models import BursaryApplication, BursaryFund
+
+    BursaryFund.objects.create(event=event, total_minor=50_000)
     values = {"event": event.slug}
+    if "{application}" in page.url:
+        values["application"] = BursaryApplication.objects.create(
+            event=event,
+            name="Applicant",
+            email="applicant@example.org",
+            support=["travel"],
+            circumstances="x",
+        ).pk
     if page.as_role in {"organiser", "admin"}:
         event.organisers.add(user)
     if "{registration}" in page.url:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gathering.accounts.models import User
 
-from .models import Event, Question, Registration, TicketType
+from .models import BursaryApplication, Event, Question, Registration, TicketType
 from .services import RegistrationInput, format_money
 
 CONSENT_NOTICE = _(
@@ -252,3 +252,115 @@ class RegistrationForm(forms.Form):
 
 class CancelForm(forms.Form):
     """A deliberate second click: cancelling is not undone by going back."""
+
+
+def _pounds_to_minor(raw: str, *, field_label: str) -> int:
+    raw = (raw or "").strip().lstrip("£").replace(",", "")
+    if not raw:
+        return 0
+    try:
+        pounds = Decimal(raw)
+    except InvalidOperation:
+        raise forms.ValidationError(
+            _("Enter %(label)s in pounds, like 40 or 12.50") % {"label": field_label}
+        ) from None
+    if not pounds.is_finite() or pounds != pounds.quantize(Decimal("0.01")):
+        raise forms.ValidationError(
+            _("Enter %(label)s in pounds and pence, like 12.50") % {"label": field_label}
+        )
+    if pounds < 0:
+        raise forms.ValidationError(_("The amount cannot be negative"))
+    if pounds > 10_000:
+        raise forms.ValidationError(_("The amount must be £10,000 or less"))
+    return int(pounds * 100)
+
+
+class BursaryApplicationForm(forms.Form):
+    support = forms.MultipleChoiceField(
+        label=_("What would help you come?"),
+        choices=BursaryApplication.Support.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of support")},
+    )
+    amount = forms.CharField(
+        label=_("About how much do you need? (optional)"),
+        required=False,
+        max_length=12,
+        help_text=_("In pounds, for travel, accommodation or childcare. Leave empty if you are not sure."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    circumstances = forms.CharField(
+        label=_("Anything you would like us to know (optional)"),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "You do not have to explain. If you do, it is stored encrypted, read only by the organisers who decide "
+            "bursaries, and deleted six months after the decision."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": _("Please keep this to 4,000 characters or fewer")},
+    )
+
+    def clean_amount(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["amount"], field_label=_("the amount"))
+
+
+class BursaryReviewForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Score (optional)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("No score yet"))] + [(n, str(n)) for n in range(1, 6)],
+        help_text=_("1 is lowest need, 5 is highest."),
+        error_messages={"invalid_choice": _("Give a score from 1 to 5")},
+    )
+    notes = forms.CharField(
+        label=_("Notes for the other reviewers (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BursaryDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (BursaryApplication.Status.AWARDED_FULL, _("Award in full")),
+            (BursaryApplication.Status.AWARDED_PARTIAL, _("Award in part")),
+            (BursaryApplication.Status.WAITLISTED, _("Put on the bursary waiting list")),
+            (BursaryApplication.Status.DECLINED, _("Do not award")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision")},
+    )
+    amount_awarded = forms.CharField(
+        label=_("Amount awarded (for an award)"), required=False, max_length=12, help_text=_("In pounds.")
+    )
+    travel_owed = forms.CharField(
+        label=_("Of which travel to pay back (optional)"),
+        required=False,
+        max_length=12,
+        help_text=_("In pounds."),
+    )
+    message = forms.CharField(
+        label=_("A kind message to the applicant (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_amount_awarded(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["amount_awarded"], field_label=_("the amount awarded"))
+
+    def clean_travel_owed(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["travel_owed"], field_label=_("the travel amount"))
+
+
+class FundForm(forms.Form):
+    total = forms.CharField(label=_("Money in the bursary fund"), max_length=12, help_text=_("In pounds."))
+    open = forms.BooleanField(label=_("Accepting applications"), required=False)
+
+    def clean_total(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["total"], field_label=_("the fund total"))

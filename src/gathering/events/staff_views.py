@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gathering.accounts.decorators import permission_required
 
 from . import selectors, services
-from .models import Event, Registration
+from .models import BursaryApplication, BursaryFund, Event, Registration
 from .rules import can_manage_event
 
 
@@ -112,3 +112,92 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
             if not found:
                 messages.info(request, _("Nobody with a place matches that name or code."))
     return render(request, "events/staff/check_in.html", {"event": event, "found": found, "query": query})
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def bursary_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    from . import bursaries
+    from .forms import FundForm
+
+    event = _managed_event(request, slug)
+    summary = bursaries.fund_summary(event=event)
+    fund = BursaryFund.objects.filter(event=event).first()
+    form = FundForm(
+        request.POST or None,
+        initial={"total": f"{summary.total_minor / 100:.2f}", "open": fund.open if fund else True},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bursaries.fund_set(
+                event=event,
+                actor=request.user,
+                total_minor=form.cleaned_data["total"],
+                open=form.cleaned_data["open"],
+            )
+        except services.RegistrationError as error:
+            for text in error.message_dict.get("total", error.messages):
+                form.add_error("total", text)
+        else:
+            messages.success(request, _("The bursary fund is saved."))
+            return redirect("events_staff:bursaries", slug=event.slug)
+    context = {
+        "event": event,
+        "applications": bursaries.bursary_queue(event=event),
+        "summary": summary,
+        "form": form,
+        "show_names": request.GET.get("names") == "1",
+    }
+    return render(request, "events/staff/bursaries.html", context)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def bursary_review(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
+    from . import bursaries
+    from .forms import BursaryDecisionForm, BursaryReviewForm
+
+    event = _managed_event(request, slug)
+    application = get_object_or_404(BursaryApplication, pk=application_id, event=event)
+    review = BursaryReviewForm(
+        request.POST if "review" in request.POST else None,
+        initial={"score": application.score, "notes": application.reviewer_notes},
+        prefix="review",
+    )
+    decision = BursaryDecisionForm(request.POST if "decide" in request.POST else None, prefix="decide")
+    try:
+        if "review" in request.POST and review.is_valid():
+            bursaries.bursary_review(
+                application=application,
+                actor=request.user,
+                score=review.cleaned_data["score"],
+                notes=review.cleaned_data["notes"],
+            )
+            messages.success(request, _("Your review is saved."))
+            return redirect("events_staff:bursary", slug=event.slug, application_id=application.pk)
+        if "decide" in request.POST and decision.is_valid():
+            bursaries.bursary_decide(
+                application=application,
+                actor=request.user,
+                decision=decision.cleaned_data["decision"],
+                amount_awarded_minor=decision.cleaned_data["amount_awarded"],
+                travel_owed_minor=decision.cleaned_data["travel_owed"],
+                message=decision.cleaned_data["message"],
+            )
+            messages.success(request, _("The decision is saved and the applicant will be emailed."))
+            return redirect("events_staff:bursaries", slug=event.slug)
+    except services.RegistrationError as error:
+        form = decision if "decide" in request.POST else review
+        pairs = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+        for key, texts in pairs:
+            for text in texts:
+                form.add_error(key if key in form.fields else None, text)
+    context = {
+        "event": event,
+        "application": application,
+        "review": review,
+        "decision": decision,
+        "summary": bursaries.fund_summary(event=event),
+        "show_name": request.GET.get("names") == "1",
+    }
+    return render(request, "events/staff/bursary.html", context)

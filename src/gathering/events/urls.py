@@ -11,6 +11,7 @@ urlpatterns = [
     path("gatherings/<slug:slug>/", views.event_detail, name="detail"),
     path("gatherings/<slug:slug>/register/", views.event_register, name="register"),
     path("gatherings/<slug:slug>/calendar.ics", views.event_ics, name="ics"),
+    path("gatherings/<slug:slug>/bursary/", views.bursary_apply, name="bursary"),
     path("my/gatherings/", views.my_gatherings, name="my"),
     path("my/gatherings/<int:registration_id>/cancel/", views.registration_cancel, name="cancel"),
     path("my/gatherings/<int:registration_id>/offer/", views.registration_offer, name="offer"),

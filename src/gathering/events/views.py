@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import calendar, selectors, services
 from .forms import RegistrationForm
-from .models import Event, Registration
+from .models import BursaryApplication, BursaryFund, Event, Registration
 
 
 def _event_or_404(slug: str) -> Event:
@@ -106,7 +106,13 @@ def my_gatherings(request: HttpRequest) -> HttpResponse:
     positions = selectors.waitlist_positions(registrations=registrations)
     for registration in registrations:
         registration.position = positions.get(registration.pk)
-    return render(request, "events/my.html", {"registrations": registrations})
+    applications = (
+        BursaryApplication.objects.filter(user=request.user)
+        .exclude(status=BursaryApplication.Status.WITHDRAWN)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    return render(request, "events/my.html", {"registrations": registrations, "applications": applications})
 
 
 def _my_registration(request: HttpRequest, registration_id: int) -> Registration:
@@ -161,3 +167,44 @@ def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def bursary_apply(request: HttpRequest, slug: str) -> HttpResponse:
+    from . import bursaries
+    from .forms import BursaryApplicationForm
+
+    event = _event_or_404(slug)
+    existing = (
+        event.bursary_applications.filter(email=request.user.email.lower())
+        .exclude(status="withdrawn")
+        .first()
+    )
+    if existing is not None:
+        return render(request, "events/bursary_status.html", {"event": event, "application": existing})
+    fund = BursaryFund.objects.filter(event=event).first()
+    if fund is None or not fund.open or event.is_past:
+        return render(request, "events/bursary_closed.html", {"event": event})
+    form = BursaryApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bursaries.bursary_apply(
+                event=event,
+                user=request.user,
+                support=form.cleaned_data["support"],
+                amount_requested_minor=form.cleaned_data["amount"],
+                circumstances=form.cleaned_data["circumstances"],
+            )
+        except services.RegistrationError as error:
+            for key, texts in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(
+                request, _("Thank you. We have your application and will email you with a decision.")
+            )
+            return redirect("events:bursary", slug=event.slug)
+    return render(request, "events/bursary_apply.html", {"event": event, "form": form})
