@@ -294,8 +294,8 @@ class BursaryApplicationForm(forms.Form):
         required=False,
         max_length=4000,
         help_text=_(
-            "You do not have to explain. If you do, it is stored encrypted, read only by the organisers who decide "
-            "bursaries, and deleted six months after the decision."
+            "You do not have to explain. If you do, it is stored encrypted, read only by the organisers who "
+            "decide bursaries, and deleted six months after the decision."
         ),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"max_length": _("Please keep this to 4,000 characters or fewer")},
