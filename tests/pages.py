@@ -49,6 +49,7 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/gatherings/{event}/check-in/", "organiser", "events_staff:check_in"),
     Page("/gatherings/{event}/bursary/", "participant", "events:bursary"),
     Page("/staff/gatherings/{event}/bursaries/", "organiser", "events_staff:bursaries"),
+    Page("/staff/gatherings/{event}/message/", "organiser", "events_staff:message"),
     Page("/staff/gatherings/{event}/bursaries/{application}/", "organiser", "events_staff:bursary"),
 )
 
@@ -96,6 +97,8 @@ NOT_PAGES = {
     "accounts:token_revoke": "POST only",
     "events:offer": "POST only; tested in tests/events/test_pages.py",
     "events_staff:mark_paid": "POST only; tested in tests/events/test_staff.py",
+    "events:calendar_renew": "POST only; tested in tests/events/test_pages.py",
+    "events:calendar_feed": "a calendar file, not a page; tested in tests/events/test_pages.py",
     "events:ics": "a calendar file, not a page; tested in tests/events/test_pages.py",
     "api:v1:events": "JSON API",
     "api:v1:event": "JSON API",

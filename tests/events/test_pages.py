@@ -2,6 +2,7 @@
 bad input gets a specific message and changes nothing; query counts do not grow with data."""
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from gathering.events.models import Question, Registration
@@ -253,3 +254,37 @@ def test_leaving_the_waiting_list(event):
     registration_cancel(registration=regs[2], user=people[2])
     regs[2].refresh_from_db()
     assert regs[2].status == "cancelled"
+
+
+def test_private_calendar_feed_and_revoking_it(event):
+    person = UserFactory()
+    _registered(event, person)
+    client = signed_in(person)
+    client.post("/my/gatherings/calendar/")
+    token = person.calendar_feed.token
+    feed = Client().get(f"/calendar/feed.ics?key={token}")
+    assert feed.status_code == 200
+    assert f"SUMMARY:{event.title}" in feed.content.decode()
+    assert feed["Cache-Control"] == "private, no-store"
+    client.post("/my/gatherings/calendar/")
+    assert Client().get(f"/calendar/feed.ics?key={token}").status_code == 404
+    assert Client().get("/calendar/feed.ics?key=guess").status_code == 404
+    assert Client().get("/calendar/feed.ics").status_code == 404
+
+
+def test_organiser_messages_everyone_with_a_place(event):
+    from gathering.core.models import OutboxMessage
+
+    from ..factories import make_staff
+
+    organiser = make_staff("organiser")
+    event.organisers.add(organiser)
+    for _ in range(3):
+        _registered(event, UserFactory())  # capacity 2: two places, one waiting
+    url = f"/staff/gatherings/{event.slug}/message/"
+    response = signed_in(organiser).post(url, {"subject": "", "body": ""})
+    assert response.context["form"].errors == {"subject": ["Enter a subject"], "body": ["Enter a message"]}
+    response = signed_in(organiser).post(url, {"subject": "Parking", "body": "Use the back gate."})
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(kind="organiser_message").count() == 2
+    assert signed_in(make_staff("organiser")).post(url, {"subject": "x", "body": "y"}).status_code == 403

@@ -37,3 +37,13 @@ def event_ics(event: Event, *, request: HttpRequest | None = None) -> bytes:
     cal = _calendar()
     cal.add_component(_vevent(event, request=request))
     return cal.to_ical()
+
+
+def registrations_ics(registrations: list, *, request: HttpRequest | None = None, name: str = "") -> bytes:
+    """One calendar with every Gathering the person has a place at (or is waiting for)."""
+    cal = _calendar()
+    if name:
+        cal.add("x-wr-calname", name)
+    for registration in registrations:
+        cal.add_component(_vevent(registration.event, request=request))
+    return cal.to_ical()

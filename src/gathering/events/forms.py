@@ -364,3 +364,16 @@ class FundForm(forms.Form):
 
     def clean_total(self) -> int:
         return _pounds_to_minor(self.cleaned_data["total"], field_label=_("the fund total"))
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"), max_length=150, error_messages={"required": _("Enter a subject")}
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent by email to everyone with a place. The Get help now line is added at the end."),
+        error_messages={"required": _("Enter a message")},
+    )

@@ -524,3 +524,43 @@ def registration_check_in(
         registration.checked_in_at = now or timezone.now()
         registration.save(update_fields=["checked_in_at", "updated_at"])
     return registration, True
+
+
+def calendar_feed_renew(*, user: User) -> str:
+    """A new private calendar address for `user`; the old one stops working at once."""
+    from .models import CalendarFeed, new_feed_token
+
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+        if not created:
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token"])
+    return feed.token
+
+
+def event_message_attendees(*, event: Event, actor: User, subject: str, body: str) -> int:
+    """An organiser's message to everyone with a place; returns how many it goes to."""
+    from gathering.core.outbox import outbox_enqueue
+
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, event):
+        raise PermissionDenied
+    subject = _clean_text(subject, field_name="subject", label=_("a subject"), limit=150, required=True)
+    body = _clean_text(body, field_name="body", label=_("a message"), limit=5000, required=True)
+    with transaction.atomic():
+        recipients = list(
+            Registration.objects.filter(event=event, status__in=Registration.HOLDING)
+            .exclude(status=Registration.Status.OFFERED)
+            .values_list("pk", "email", "name")
+        )
+        stamp = timezone.now().isoformat()
+        for pk, email, name in recipients:
+            outbox_enqueue(
+                kind="organiser_message",
+                to=[email],
+                template="events/organiser_message",
+                context={"event": event, "subject": subject, "body": body, "name": name},
+                dedupe_key=f"message:{event.pk}:{pk}:{stamp}",
+            )
+    return len(recipients)

@@ -201,3 +201,28 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
         "show_name": request.GET.get("names") == "1",
     }
     return render(request, "events/staff/bursary.html", context)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def message_attendees(request: HttpRequest, slug: str) -> HttpResponse:
+    from .forms import MessageForm
+
+    event = _managed_event(request, slug)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.event_message_attendees(
+                event=event,
+                actor=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except services.RegistrationError as error:
+            for key, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(request, _("Your message is on its way to %(n)s people.") % {"n": count})
+            return redirect("events_staff:registrations", slug=event.slug)
+    return render(request, "events/staff/message.html", {"event": event, "form": form})

@@ -13,6 +13,8 @@ urlpatterns = [
     path("gatherings/<slug:slug>/calendar.ics", views.event_ics, name="ics"),
     path("gatherings/<slug:slug>/bursary/", views.bursary_apply, name="bursary"),
     path("my/gatherings/", views.my_gatherings, name="my"),
+    path("my/gatherings/calendar/", views.calendar_feed_renew, name="calendar_renew"),
+    path("calendar/feed.ics", views.calendar_feed, name="calendar_feed"),
     path("my/gatherings/<int:registration_id>/cancel/", views.registration_cancel, name="cancel"),
     path("my/gatherings/<int:registration_id>/offer/", views.registration_offer, name="offer"),
 ]

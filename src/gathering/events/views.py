@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import calendar, selectors, services
 from .forms import RegistrationForm
-from .models import BursaryApplication, BursaryFund, Event, Registration
+from .models import BursaryApplication, BursaryFund, CalendarFeed, Event, Registration
 
 
 def _event_or_404(slug: str) -> Event:
@@ -112,7 +112,13 @@ def my_gatherings(request: HttpRequest) -> HttpResponse:
         .select_related("event")
         .order_by("event__starts_at", "pk")
     )
-    return render(request, "events/my.html", {"registrations": registrations, "applications": applications})
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(f"/calendar/feed.ics?key={feed.token}") if feed else None
+    return render(
+        request,
+        "events/my.html",
+        {"registrations": registrations, "applications": applications, "feed_url": feed_url},
+    )
 
 
 def _my_registration(request: HttpRequest, registration_id: int) -> Registration:
@@ -208,3 +214,26 @@ def bursary_apply(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("events:bursary", slug=event.slug)
     return render(request, "events/bursary_apply.html", {"event": event, "form": form})
+
+
+@login_required
+@require_POST
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_renew(user=request.user)
+    messages.success(request, _("Your calendar address is ready. Any earlier address no longer works."))
+    return redirect("events:my")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """A person's private feed. The key travels in the query string, which our logs never record."""
+    key = request.GET.get("key", "")
+    feed = CalendarFeed.objects.select_related("user").filter(token=key).first() if key else None
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    registrations = selectors.registrations_for_user(user=feed.user)
+    body = calendar.registrations_ics(list(registrations), request=request, name=_("My Gatherings"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
