@@ -93,3 +93,23 @@ def test_the_gathering_command_is_manage_py():
     )
     assert result.returncode == 0
     assert "Load demo data (idempotent)" in result.stdout
+
+
+def test_demo_gatherings_past_nearly_full_and_online():
+    from django.utils import timezone
+
+    from gathering.events.models import BursaryApplication, Event, Registration
+
+    run("seed-demo", "--quiet-logins")
+    counts = (Event.objects.count(), Registration.objects.count(), BursaryApplication.objects.count())
+    run("seed-demo", "--quiet-logins")
+    assert (Event.objects.count(), Registration.objects.count(), BursaryApplication.objects.count()) == counts
+    past = Event.objects.get(slug="manchester-gathering-2025")
+    assert past.ends_at < timezone.now()
+    assert past.registrations.exclude(checked_in_at=None).count() == 12
+    upcoming = Event.objects.get(slug="spring-gathering")
+    holding = upcoming.registrations.filter(status__in=Registration.HOLDING).count()
+    assert holding == upcoming.capacity
+    assert upcoming.registrations.filter(status="waitlisted").exists()
+    assert Event.objects.get(slug="online-hearing-voices-evening").format == "online"
+    assert counts[2] == 3

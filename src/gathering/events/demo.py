@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import Event, Question, Registration, TicketType, Venue
+from .models import BursaryApplication, BursaryFund, Event, Question, Registration, TicketType, Venue
 from .services import RegistrationInput, registration_create
 
 VENUE = {
@@ -86,6 +86,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
     )
     for event in (past, upcoming, online):
         event.organisers.add(organiser)
+    seed_bursaries(event=upcoming)
 
     tickets = {}
     for event in (past, upcoming):
@@ -172,4 +173,25 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
             data=RegistrationInput(
                 ticket_type_id=online_ticket.pk, name=participant.name, email=participant.email
             ),
+        )
+
+
+def seed_bursaries(*, event: Event) -> None:
+    BursaryFund.objects.get_or_create(event=event, defaults={"total_minor": 150_000})
+    for n, (support, amount, circumstances) in enumerate(
+        (
+            (["ticket", "travel"], 4500, "Travelling from Whitby by train; I am on Universal Credit."),
+            (["ticket", "carer"], 0, "I would need my support worker with me for the day."),
+            (["travel", "childcare"], 6000, ""),
+        )
+    ):
+        BursaryApplication.objects.get_or_create(
+            event=event,
+            email=f"applicant{n}@demo.gathering.test",
+            defaults={
+                "name": f"Demo applicant {n}",
+                "support": support,
+                "amount_requested_minor": amount,
+                "circumstances": circumstances,
+            },
         )
