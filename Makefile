@@ -23,12 +23,12 @@ $(BIN)/python:
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/lock.txt
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
 $(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test-lock.txt
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
