@@ -50,6 +50,13 @@ PAGES: tuple[Page, ...] = (
     Page("/gatherings/{event}/bursary/", "participant", "events:bursary"),
     Page("/staff/gatherings/{event}/bursaries/", "organiser", "events_staff:bursaries"),
     Page("/staff/gatherings/{event}/message/", "organiser", "events_staff:message"),
+    Page("/staff/gatherings/new/", "organiser", "events_staff:create"),
+    Page("/staff/gatherings/{event}/edit/", "organiser", "events_staff:edit"),
+    Page("/staff/gatherings/{event}/setup/", "organiser", "events_staff:setup"),
+    Page("/staff/gatherings/{event}/tickets/new/", "organiser", "events_staff:ticket_new"),
+    Page("/staff/gatherings/{event}/tickets/{ticket}/", "organiser", "events_staff:ticket"),
+    Page("/staff/gatherings/{event}/questions/new/", "organiser", "events_staff:question_new"),
+    Page("/staff/gatherings/{event}/questions/{question}/", "organiser", "events_staff:question"),
     Page("/staff/gatherings/{event}/bursaries/{application}/", "organiser", "events_staff:bursary"),
 )
 
@@ -70,7 +77,11 @@ def page_url(page: Page, user: object | None) -> str:
     from gathering.events.models import BursaryApplication, BursaryFund
 
     BursaryFund.objects.create(event=event, total_minor=50_000)
-    values = {"event": event.slug}
+    values = {"event": event.slug, "ticket": ticket.pk}
+    if "{question}" in page.url:
+        from gathering.events.models import Question
+
+        values["question"] = Question.objects.create(event=event, text="Help host?", kind="yes_no").pk
     if "{application}" in page.url:
         values["application"] = BursaryApplication.objects.create(
             event=event,

@@ -377,3 +377,141 @@ class MessageForm(forms.Form):
         help_text=_("Sent by email to everyone with a place. The Get help now line is added at the end."),
         error_messages={"required": _("Enter a message")},
     )
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the Gathering's own time zone (the zone is chosen on the same form)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class EventForm(forms.ModelForm):
+    starts_at = LocalDateTimeField(label=_("Starts"), error_messages={"required": _("Enter when it starts")})
+    ends_at = LocalDateTimeField(label=_("Ends"), error_messages={"required": _("Enter when it ends")})
+    registration_closes_at = LocalDateTimeField(label=_("Registration closes (optional)"), required=False)
+    online_join_url = forms.URLField(
+        label=_("Online joining link (optional)"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown only to confirmed attendees, from 30 minutes before the start."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "kind",
+            "format",
+            "time_zone",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_join_url",
+            "capacity",
+            "registration_closes_at",
+            "offer_hours",
+            "learning_outcomes",
+            "status",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "title": {"required": _("Enter a title")},
+            "slug": {
+                "required": _("Enter a web address"),
+                "unique": _("Another Gathering already uses that address"),
+            },
+            "summary": {"required": _("Enter a one-line summary")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = self.instance.zone if self.instance.pk else None
+        if zone is not None:
+            from django.utils import timezone as tz
+
+            for name in ("starts_at", "ends_at", "registration_closes_at"):
+                value = getattr(self.instance, name)
+                if value:
+                    self.initial[name] = tz.localtime(value, zone).strftime("%Y-%m-%dT%H:%M")
+
+    def clean(self) -> dict[str, Any]:
+        import zoneinfo
+
+        from django.utils import timezone as tz
+
+        cleaned = super().clean()
+        zone_name = cleaned.get("time_zone")
+        if zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for name in ("starts_at", "ends_at", "registration_closes_at"):
+                value = cleaned.get(name)
+                if value is not None:
+                    # The browser sends a local wall time; read it in the Gathering's zone, not the server's.
+                    cleaned[name] = tz.make_aware(value.replace(tzinfo=None), zone)
+        return cleaned
+
+
+class TicketTypeForm(forms.ModelForm):
+    price = forms.CharField(label=_("Price or least amount, in pounds"), required=False, max_length=12)
+    floor = forms.CharField(
+        label=_("Lowest amount for pay what you can, in pounds"), required=False, max_length=12
+    )
+
+    class Meta:
+        model = TicketType
+        fields = ["name", "description", "kind", "quantity", "invitation_code", "active", "position"]
+        error_messages = {"name": {"required": _("Enter a name for the ticket")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["price"] = f"{self.instance.price_minor / 100:.2f}"
+            self.initial["floor"] = f"{self.instance.floor_minor / 100:.2f}"
+
+    def clean_price(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["price"], field_label=_("the price"))
+
+    def clean_floor(self) -> int:
+        return _pounds_to_minor(self.cleaned_data["floor"], field_label=_("the lowest amount"))
+
+    def save(self, commit: bool = True) -> TicketType:
+        self.instance.price_minor = self.cleaned_data["price"]
+        self.instance.floor_minor = self.cleaned_data["floor"]
+        return super().save(commit=commit)
+
+
+class QuestionForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("Choices, one per line (for choice questions)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["text", "help_text", "kind", "required", "position"]
+        error_messages = {"text": {"required": _("Enter the question")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["choices_text"] = "\n".join(self.instance.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        choices = [line.strip() for line in cleaned.get("choices_text", "").splitlines() if line.strip()]
+        if cleaned.get("kind") in {Question.Kind.CHOICE, Question.Kind.MULTIPLE} and len(choices) < 2:
+            self.add_error("choices_text", _("Give at least two choices, one per line"))
+        cleaned["choices"] = choices
+        return cleaned
+
+    def save(self, commit: bool = True) -> Question:
+        self.instance.choices = self.cleaned_data["choices"]
+        return super().save(commit=commit)

@@ -9,6 +9,7 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -564,3 +565,52 @@ def event_message_attendees(*, event: Event, actor: User, subject: str, body: st
                 dedupe_key=f"message:{event.pk}:{pk}:{stamp}",
             )
     return len(recipients)
+
+
+EVENT_NOTIFY_FIELDS = ("starts_at", "ends_at", "venue_id", "format", "time_zone")
+
+
+def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, list[str]]:
+    """Save an organiser's edits. When the date, place or format of a published Gathering changes, or it is
+    cancelled, everyone registered is told (once per change). Returns what changed that people were told."""
+    from gathering.core.outbox import outbox_enqueue
+
+    from .rules import can_manage_event
+
+    if not creating and not can_manage_event(actor, event):
+        raise PermissionDenied
+    if creating and not actor.has_perm("accounts.organise"):
+        raise PermissionDenied
+    event.full_clean()
+    with transaction.atomic():
+        before = Event.objects.select_for_update().filter(pk=event.pk).first() if event.pk else None
+        event.save()
+        if creating:
+            event.organisers.add(actor)
+        told: list[str] = []
+        if before is not None and before.status == Event.Status.PUBLISHED:
+            if event.status == Event.Status.CANCELLED:
+                told = ["cancelled"]
+            else:
+                told = [f for f in EVENT_NOTIFY_FIELDS if getattr(before, f) != getattr(event, f)]
+        if told:
+            stamp = timezone.now().isoformat()
+            template = "events/cancelled_event" if told == ["cancelled"] else "events/changed"
+            for registration in Registration.objects.filter(event=event).exclude(
+                status__in=Registration.ENDED
+            ):
+                outbox_enqueue(
+                    kind="event_cancelled" if told == ["cancelled"] else "event_changed",
+                    to=[registration.email],
+                    template=template,
+                    context={
+                        "event": event,
+                        "registration": registration,
+                        "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+                    },
+                    dedupe_key=f"event:{event.pk}:{registration.pk}:{'-'.join(told)}:{stamp}",
+                )
+        if event.capacity is not None or before is not None:
+            # More places (or none now limited) may let people off the waiting list.
+            _offer_free_places(Event.objects.select_for_update().get(pk=event.pk), timezone.now())
+    return event, told

@@ -7,6 +7,13 @@ from . import staff_views
 app_name = "events_staff"
 urlpatterns = [
     path("", staff_views.event_list, name="list"),
+    path("new/", staff_views.event_create, name="create"),
+    path("<slug:slug>/edit/", staff_views.event_edit, name="edit"),
+    path("<slug:slug>/setup/", staff_views.event_setup, name="setup"),
+    path("<slug:slug>/tickets/new/", staff_views.ticket_edit, name="ticket_new"),
+    path("<slug:slug>/tickets/<int:ticket_id>/", staff_views.ticket_edit, name="ticket"),
+    path("<slug:slug>/questions/new/", staff_views.question_edit, name="question_new"),
+    path("<slug:slug>/questions/<int:question_id>/", staff_views.question_edit, name="question"),
     path("<slug:slug>/", staff_views.registrations, name="registrations"),
     path("<slug:slug>/registrations/<int:registration_id>/paid/", staff_views.mark_paid, name="mark_paid"),
     path("<slug:slug>/check-in/", staff_views.check_in, name="check_in"),

@@ -11,7 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gathering.accounts.decorators import permission_required
 
 from . import selectors, services
-from .models import BursaryApplication, BursaryFund, Event, Registration
+from .forms import (
+    BursaryDecisionForm,
+    BursaryReviewForm,
+    EventForm,
+    FundForm,
+    MessageForm,
+    QuestionForm,
+    TicketTypeForm,
+)
+from .models import BursaryApplication, BursaryFund, Event, Question, Registration, TicketType
 from .rules import can_manage_event
 
 
@@ -118,7 +127,6 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def bursary_queue(request: HttpRequest, slug: str) -> HttpResponse:
     from . import bursaries
-    from .forms import FundForm
 
     event = _managed_event(request, slug)
     summary = bursaries.fund_summary(event=event)
@@ -155,7 +163,6 @@ def bursary_queue(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def bursary_review(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
     from . import bursaries
-    from .forms import BursaryDecisionForm, BursaryReviewForm
 
     event = _managed_event(request, slug)
     application = get_object_or_404(BursaryApplication, pk=application_id, event=event)
@@ -206,7 +213,6 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
 @permission_required("accounts.organise")
 @require_http_methods(["GET", "HEAD", "POST"])
 def message_attendees(request: HttpRequest, slug: str) -> HttpResponse:
-    from .forms import MessageForm
 
     event = _managed_event(request, slug)
     form = MessageForm(request.POST or None)
@@ -226,3 +232,94 @@ def message_attendees(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Your message is on its way to %(n)s people.") % {"n": count})
             return redirect("events_staff:registrations", slug=event.slug)
     return render(request, "events/staff/message.html", {"event": event, "form": form})
+
+
+def _save_event(request: HttpRequest, form: EventForm, *, creating: bool) -> HttpResponse | None:
+    from django.core.exceptions import ValidationError
+
+    if not form.is_valid():
+        return None
+    try:
+        event, told = services.event_save(
+            actor=request.user, event=form.save(commit=False), creating=creating
+        )
+    except ValidationError as error:
+        for key, texts in error.message_dict.items():
+            for text in texts:
+                form.add_error(key if key in form.fields else None, text)
+        return None
+    if told:
+        messages.success(request, _("Saved. Everyone registered is being told about the change."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("events_staff:registrations", slug=event.slug)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+
+    form = EventForm(
+        request.POST or None, initial={"status": Event.Status.DRAFT, "time_zone": "Europe/London"}
+    )
+    if request.method == "POST" and (done := _save_event(request, form, creating=True)):
+        return done
+    return render(request, "events/staff/event_form.html", {"form": form, "event": None})
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
+
+    event = _managed_event(request, slug)
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and (done := _save_event(request, form, creating=False)):
+        return done
+    return render(request, "events/staff/event_form.html", {"form": form, "event": event})
+
+
+def _child_editor(
+    request: HttpRequest, slug: str, *, model: type, form_class: type, pk: int | None, label: str
+):
+    event = _managed_event(request, slug)
+    instance = get_object_or_404(model, pk=pk, event=event) if pk else model(event=event)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("events_staff:setup", slug=event.slug)
+    return render(request, "events/staff/child_form.html", {"event": event, "form": form, "label": label})
+
+
+@permission_required("accounts.organise")
+@require_safe
+def event_setup(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _managed_event(request, slug)
+    return render(
+        request,
+        "events/staff/setup.html",
+        {"event": event, "tickets": event.ticket_types.all(), "questions": event.questions.all()},
+    )
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def ticket_edit(request: HttpRequest, slug: str, ticket_id: int | None = None) -> HttpResponse:
+
+    return _child_editor(
+        request, slug, model=TicketType, form_class=TicketTypeForm, pk=ticket_id, label=_("Ticket")
+    )
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_edit(request: HttpRequest, slug: str, question_id: int | None = None) -> HttpResponse:
+
+    return _child_editor(
+        request,
+        slug,
+        model=Question,
+        form_class=QuestionForm,
+        pk=question_id,
+        label=_("Registration question"),
+    )
