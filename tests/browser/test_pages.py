@@ -71,3 +71,30 @@ def test_the_axe_check_does_find_violations(new_page):
     page.set_content('<html><body><img src="x.png"><input type="text"><a href="#"></a></body></html>')
     found = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "label", "link-name", "html-has-lang"} <= found
+
+
+def test_feedback_survey_is_accessible_and_works_without_javascript(new_page):
+    from django.utils import timezone
+
+    from gathering.events.feedback import feedback_link_token
+    from gathering.events.models import Registration
+
+    from ..factories import EventFactory, TicketTypeFactory
+
+    start = timezone.now() - timezone.timedelta(days=1)
+    event = EventFactory(
+        starts_at=start, ends_at=start + timezone.timedelta(hours=6), learning_outcomes="Listen"
+    )
+    ticket = TicketTypeFactory(event=event)
+    registration = Registration.objects.create(
+        event=event, ticket_type=ticket, name="P", email="p@example.org", status="confirmed"
+    )
+    url = f"/gatherings/{event.slug}/feedback/?t={feedback_link_token(registration)}"
+    page = new_page()
+    page.goto(url)
+    assert axe_violations(page) == []
+    page = new_page(javascript=False)
+    page.goto(url)
+    page.check("#id_felt_safe_4")
+    page.get_by_role("button", name="Send feedback").click()
+    assert "Thank you for your feedback" in page.locator("h1").inner_text()

@@ -515,3 +515,72 @@ class QuestionForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Question:
         self.instance.choices = self.cleaned_data["choices"]
         return super().save(commit=commit)
+
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class FeedbackForm(forms.Form):
+    felt_safe = forms.TypedChoiceField(
+        label=_("Did you feel safe? (1 not at all, 5 completely)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=SCALE_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything else you would like to tell the organisers? (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        fields = {}
+        for index, outcome in enumerate(event.outcomes):
+            fields[f"o{index}"] = forms.TypedChoiceField(
+                label=_("How far was this met: %(outcome)s (1 not at all, 5 fully)") % {"outcome": outcome},
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=SCALE_CHOICES,
+                widget=forms.RadioSelect,
+            )
+        from .models import FeedbackQuestion
+
+        self.extra = list(FeedbackQuestion.objects.filter(event=event))
+        for question in self.extra:
+            if question.kind == FeedbackQuestion.Kind.SCALE:
+                fields[f"f{question.pk}"] = forms.TypedChoiceField(
+                    label=_("%(q)s (1 to 5)") % {"q": question.text},
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                    choices=SCALE_CHOICES,
+                    widget=forms.RadioSelect,
+                )
+            else:
+                fields[f"f{question.pk}"] = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+        self.fields = {**fields, **self.fields}
+
+    def outcome_ratings(self) -> dict[str, int]:
+        return {
+            key[1:]: value
+            for key, value in self.cleaned_data.items()
+            if key.startswith("o") and key[1:].isdigit() and value is not None
+        }
+
+    def answers(self) -> dict[str, object]:
+        return {
+            key[1:]: value
+            for key, value in self.cleaned_data.items()
+            if key.startswith("f") and key[1:].isdigit() and value not in (None, "")
+        }

@@ -44,3 +44,10 @@ def reminders_job(*, now: datetime) -> None:
         for registration in due:
             with transaction.atomic():
                 notifications.notify_reminder(registration, days=days)
+
+
+@periodic_job("events.feedback_invitations", every=timedelta(hours=1))
+def feedback_invitations_job(*, now: datetime) -> None:
+    from .feedback import feedback_invite_due
+
+    feedback_invite_due(now=now)

@@ -468,3 +468,64 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: calendar feed"
+
+
+class FeedbackQuestion(models.Model):
+    """An extra question an event asks in its feedback survey, besides the outcomes and feeling safe."""
+
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("A scale from 1 to 5")
+        TEXT = "text", _("Free text")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback_questions")
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SCALE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("feedback question")
+        verbose_name_plural = _("feedback questions")
+        ordering = ["event", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FeedbackResponse(models.Model):
+    """One anonymous response: nothing links it to the person who gave it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback_responses")
+    outcome_ratings = models.JSONField(default=dict)  # {"0": 4, "1": 5}: outcome index -> 1..5
+    felt_safe = models.PositiveSmallIntegerField(null=True, blank=True)
+    answers = EncryptedJSONField(null=True, blank=True)  # {question id: 1..5 or text}
+    comment = EncryptedTextField(blank=True, default="")
+    # The day only: a timestamp could be matched against who left the room when.
+    received_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback response")
+        verbose_name_plural = _("feedback responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(felt_safe__isnull=True) | Q(felt_safe__gte=1, felt_safe__lte=5),
+                name="events_feedback_felt_safe_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: feedback"
+
+
+class FeedbackReceipt(models.Model):
+    """That a registration has answered, kept apart from the answers so they stay anonymous."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback_receipt"
+    )
+
+    class Meta:
+        verbose_name = _("feedback receipt")
+        verbose_name_plural = _("feedback receipts")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}"

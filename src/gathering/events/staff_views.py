@@ -323,3 +323,17 @@ def question_edit(request: HttpRequest, slug: str, question_id: int | None = Non
         pk=question_id,
         label=_("Registration question"),
     )
+
+
+@permission_required("accounts.organise")
+@require_safe
+def feedback_report(request: HttpRequest, slug: str) -> HttpResponse:
+    from . import feedback
+
+    event = _managed_event(request, slug)
+    report = feedback.feedback_report(event=event)
+    return render(
+        request,
+        "events/staff/feedback.html",
+        {"event": event, "report": report, "minimum": feedback.MIN_RESPONSES},
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("gatherings/<slug:slug>/register/", views.event_register, name="register"),
     path("gatherings/<slug:slug>/calendar.ics", views.event_ics, name="ics"),
     path("gatherings/<slug:slug>/bursary/", views.bursary_apply, name="bursary"),
+    path("gatherings/<slug:slug>/feedback/", views.feedback, name="feedback"),
     path("my/gatherings/", views.my_gatherings, name="my"),
     path("my/gatherings/calendar/", views.calendar_feed_renew, name="calendar_renew"),
     path("calendar/feed.ics", views.calendar_feed, name="calendar_feed"),

@@ -237,3 +237,31 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    """The anonymous survey, opened from the link in the invitation email (no sign-in needed)."""
+    from . import feedback as feedback_service
+    from .forms import FeedbackForm
+
+    event = _event_or_404(slug)
+    token = request.POST.get("t") or request.GET.get("t", "")
+    registration = feedback_service.registration_from_token(token) if token else None
+    if registration is None or registration.event_id != event.pk:
+        return render(request, "events/feedback_link.html", {"event": event}, status=404)
+    form = FeedbackForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback_service.feedback_submit(
+                registration=registration,
+                outcome_ratings=form.outcome_ratings(),
+                felt_safe=form.cleaned_data["felt_safe"],
+                answers=form.answers(),
+                comment=form.cleaned_data["comment"],
+            )
+        except services.RegistrationError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            return render(request, "events/feedback_thanks.html", {"event": event})
+    return render(request, "events/feedback.html", {"event": event, "form": form, "token": token})
