@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import BursaryApplication, BursaryFund, Event, Question, Registration, TicketType, Venue
+from .models import (
+    BursaryApplication,
+    BursaryFund,
+    Event,
+    EventResource,
+    Question,
+    Registration,
+    TicketType,
+    Venue,
+)
 from .services import RegistrationInput, registration_create
 
 VENUE = {
@@ -87,6 +96,14 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
     for event in (past, upcoming, online):
         event.organisers.add(organiser)
     seed_bursaries(event=upcoming)
+    past.attendance_recorded = 12 * scale
+    past.themes = "Crisis support without coercion; peer respites"
+    past.save(update_fields=["attendance_recorded", "themes"])
+    EventResource.objects.get_or_create(
+        event=past,
+        title="Report from the day",
+        defaults={"url": "https://example.org/manchester-2025-report", "kind": EventResource.Kind.REPORT},
+    )
 
     tickets = {}
     for event in (past, upcoming):

@@ -123,6 +123,16 @@ class Event(models.Model):
         _("key learning outcomes"), blank=True, help_text=_("One outcome per line.")
     )
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("For the archive: where it was, when there is no venue."),
+    )
+    themes = models.CharField(_("themes"), max_length=300, blank=True)
+    attendance_recorded = models.PositiveIntegerField(
+        _("attendance"), null=True, blank=True, help_text=_("For past Gatherings entered from records.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,7 +156,11 @@ class Event(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
-        if self.format in {self.Format.IN_PERSON, self.Format.HYBRID} and self.venue_id is None:
+        if (
+            self.format in {self.Format.IN_PERSON, self.Format.HYBRID}
+            and self.venue_id is None
+            and not self.place
+        ):
             raise ValidationError({"venue": _("An in-person or hybrid Gathering needs a venue.")})
 
     @property
@@ -529,3 +543,27 @@ class FeedbackReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}"
+
+
+class EventResource(models.Model):
+    """Something to look back on: slides, a recording, a report."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("Slides")
+        RECORDING = "recording", _("Recording")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Link")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["event", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -28,7 +28,7 @@ def events_past() -> QuerySet[Event]:
 
 
 def event_get_published(*, slug: str) -> Event:
-    return events_published().prefetch_related("questions").get(slug=slug)
+    return events_published().prefetch_related("questions", "resources").get(slug=slug)
 
 
 def event_places_left(*, event: Event) -> int | None:
