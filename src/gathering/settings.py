@@ -301,6 +301,8 @@ LOGGING = {
 GATHERING_SITE_NAME = env.str("GATHERING_SITE_NAME", default="Gathering")
 GATHERING_QUICK_EXIT_URL = env.str("GATHERING_QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
 GATHERING_DEFAULT_COUNTRY = env.str("GATHERING_DEFAULT_COUNTRY", default="GB")
+# Shown to people paying by bank transfer, e.g. "Account name X, sort code 00-00-00, account 12345678".
+GATHERING_BANK_TRANSFER_DETAILS = env.str("GATHERING_BANK_TRANSFER_DETAILS", default="")
 
 FORM_RENDERER = "gathering.core.forms.FormRenderer"
 

@@ -106,3 +106,15 @@ def test_unanswered_offers_expire_with_one_warning_first():
     expire_offers_job(now=now + timezone.timedelta(hours=49))
     queued.refresh_from_db()
     assert queued.status == "expired"
+
+
+def test_bank_transfer_instructions_carry_a_reference(settings):
+    settings.GATHERING_BANK_TRANSFER_DETAILS = "Sort code 00-00-00, account 12345678."
+    event = EventFactory(capacity=5)
+    ticket = TicketTypeFactory(event=event, kind="solidarity", price_minor=3000)
+    person = UserFactory()
+    data = RegistrationInput(ticket_type_id=ticket.pk, name="P", email=person.email, payment="invoice")
+    registration = registration_create(event=event, user=person, data=data).registration
+    body = OutboxMessage.objects.get(kind="registration_confirmed").body_text
+    assert f"reference G{event.pk}-{registration.pk}" in body
+    assert "Sort code 00-00-00" in body

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gathering.accounts.models import User
 
 from .models import BursaryApplication, Event, Question, Registration, TicketType
+from .payments import provider_choices
 from .services import RegistrationInput, format_money
 
 CONSENT_NOTICE = _(
@@ -55,10 +56,7 @@ class RegistrationForm(forms.Form):
     payment = forms.ChoiceField(
         label=_("If there is something to pay, how will you pay?"),
         required=False,
-        choices=[
-            (Registration.Payment.ON_THE_DAY, _("On the day")),
-            (Registration.Payment.INVOICE, _("By bank transfer (we will send the details)")),
-        ],
+        choices=[],
         widget=forms.RadioSelect,
     )
     invitation_code = forms.CharField(
@@ -113,6 +111,7 @@ class RegistrationForm(forms.Form):
         self.event = event
         tickets = [t for t in event.ticket_types.all() if t.active]
         self.fields["ticket_type"].choices = [(t.pk, ticket_label(t, event.currency)) for t in tickets]
+        self.fields["payment"].choices = provider_choices()
         if len(tickets) == 1:
             self.fields["ticket_type"].initial = tickets[0].pk
         self.questions = list(event.questions.all())

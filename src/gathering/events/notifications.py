@@ -20,8 +20,12 @@ def _when(registration: Registration) -> str:
 
 
 def _context(registration: Registration, **extra: object) -> dict[str, object]:
+    from .payments import payment_step
+
     event = registration.event
+    step = payment_step(registration) if registration.status == Registration.Status.PENDING_PAYMENT else None
     return {
+        "payment_instructions": step.instructions if step else "",
         "registration": registration,
         "event": event,
         "when": _when(registration),

@@ -20,6 +20,7 @@ from gathering.accounts.models import User
 
 from .models import Event, Question, Registration, TicketType
 from .notifications import notify_cancelled, notify_registration
+from .payments import PROVIDERS
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
 MAX_TEXT = 2_000
@@ -235,7 +236,7 @@ def _validate(
     )
     if clean["amount_minor"] == 0:
         clean["payment"] = Registration.Payment.NONE
-    elif data.payment in {Registration.Payment.ON_THE_DAY, Registration.Payment.INVOICE}:
+    elif data.payment in PROVIDERS:
         clean["payment"] = data.payment
     else:
         raise RegistrationError({"payment": _("Choose how you will pay: on the day, or by bank transfer")})
