@@ -44,6 +44,7 @@ PAGES: tuple[Page, ...] = (
     Page("/gatherings/{event}/register/", "participant", "events:register"),
     Page("/my/gatherings/", "participant", "events:my"),
     Page("/my/gatherings/{registration}/cancel/", "participant", "events:cancel"),
+    Page("/my/gatherings/{registration}/edit/", "participant", "events:edit"),
     Page("/staff/gatherings/", "organiser", "events_staff:list"),
     Page("/staff/gatherings/{event}/", "organiser", "events_staff:registrations"),
     Page("/staff/gatherings/{event}/check-in/", "organiser", "events_staff:check_in"),

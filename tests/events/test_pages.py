@@ -288,3 +288,33 @@ def test_organiser_messages_everyone_with_a_place(event):
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(kind="organiser_message").count() == 2
     assert signed_in(make_staff("organiser")).post(url, {"subject": "x", "body": "y"}).status_code == 403
+
+
+def test_edit_answers_and_withdraw_consent(event):
+    person = UserFactory()
+    ticket = event.ticket_types.first()
+    data = RegistrationInput(
+        ticket_type_id=ticket.pk,
+        name="Robin",
+        email=person.email,
+        amount_minor=0,
+        special_category_consent=True,
+        access_needs=["bsl"],
+    )
+    registration = registration_create(event=event, user=person, data=data).registration
+    client = signed_in(person)
+    url = f"/my/gatherings/{registration.pk}/edit/"
+    form = client.get(url).context["form"]
+    assert form.initial["access_needs"] == ["bsl"] and form.initial["special_category_consent"] is True
+    response = client.post(url, {"name": "Robin Ash", "pronouns": "she/her", "access_needs": ["bsl"]})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert (registration.name, registration.pronouns) == ("Robin Ash", "she/her")
+    assert registration.access_needs is None  # consent unticked: the answers are gone
+    assert registration.special_category_consent_at is None
+    assert registration.ticket_type_id == ticket.pk
+    other = signed_in(UserFactory())
+    assert other.get(url).status_code == 404
+    assert other.post(url, {"name": "Hijack"}).status_code == 404
+    registration.refresh_from_db()
+    assert registration.name == "Robin Ash"

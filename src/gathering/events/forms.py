@@ -583,3 +583,54 @@ class FeedbackForm(forms.Form):
             for key, value in self.cleaned_data.items()
             if key.startswith("f") and key[1:].isdigit() and value not in (None, "")
         }
+
+
+class RegistrationEditForm(RegistrationForm):
+    """The registration form without the ticket and payment, filled with the person's answers."""
+
+    def __init__(self, *args: Any, registration: Registration, **kwargs: Any) -> None:
+        answers = {f"q{key}": value for key, value in (registration.answers or {}).items()}
+        kwargs["initial"] = {
+            "name": registration.name,
+            "pronouns": registration.pronouns,
+            "perspectives": registration.perspectives or [],
+            "access_needs": registration.access_needs or [],
+            "access_needs_other": registration.access_needs_other,
+            "special_category_consent": registration.special_category_consent_at is not None,
+            "share_access_with_venue": registration.share_access_with_venue,
+            "dietary_needs": registration.dietary_needs,
+            "on_attendee_list": registration.on_attendee_list,
+            **answers,
+        }
+        super().__init__(*args, event=registration.event, user=registration.user, **kwargs)
+        self.registration = registration
+        for name in ("ticket_type", "amount", "payment", "invitation_code"):
+            del self.fields[name]
+        self.fields["special_category_consent"].help_text = _(
+            "Untick this to withdraw your consent: your answers about experience and access are deleted "
+            "at once."
+        )
+
+    def clean_amount(self) -> None:
+        return None
+
+    def to_input(self, *, email: str) -> RegistrationInput:
+        data = self.cleaned_data
+        return RegistrationInput(
+            ticket_type_id=self.registration.ticket_type_id,
+            name=data["name"],
+            email=email,
+            pronouns=data["pronouns"],
+            special_category_consent=data["special_category_consent"],
+            perspectives=data["perspectives"],
+            access_needs=data["access_needs"],
+            access_needs_other=data["access_needs_other"],
+            dietary_needs=data["dietary_needs"],
+            answers={
+                str(q.pk): data.get(f"q{q.pk}")
+                for q in self.questions
+                if data.get(f"q{q.pk}") not in (None, "", [])
+            },
+            on_attendee_list=data["on_attendee_list"],
+            share_access_with_venue=data["share_access_with_venue"],
+        )

@@ -615,3 +615,52 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
             # More places (or none now limited) may let people off the waiting list.
             _offer_free_places(Event.objects.select_for_update().get(pk=event.pk), timezone.now())
     return event, told
+
+
+def registration_update(
+    *, registration: Registration, user: User, data: RegistrationInput, now: datetime | None = None
+) -> Registration:
+    """The person changes their own answers (not their ticket or amount). Special-category answers still
+    need their consent; withdrawing it (unticking) clears those answers at once."""
+    _owned(registration, user)
+    if registration.status in Registration.ENDED:
+        raise RegistrationError(_("This registration is no longer active."))
+    event = registration.event
+    pronouns = _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40)
+    name = _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True)
+    dietary = _clean_text(
+        data.dietary_needs, field_name="dietary_needs", label=_("dietary needs"), limit=MAX_TEXT
+    )
+    other = _clean_text(
+        data.access_needs_other,
+        field_name="access_needs_other",
+        label=_("other access needs"),
+        limit=MAX_TEXT,
+    )
+    answers = _validate_answers(event, data.answers)
+    perspectives = list(dict.fromkeys(data.perspectives))
+    needs = list(dict.fromkeys(data.access_needs))
+    if set(perspectives) - set(Registration.Perspective.values):
+        raise RegistrationError({"perspectives": _("Choose from the ways of coming listed")})
+    if set(needs) - set(Registration.AccessNeed.values):
+        raise RegistrationError({"access_needs": _("Choose from the access needs listed, or describe them")})
+    if not data.special_category_consent:
+        perspectives, needs, other = [], [], ""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.name = name
+        registration.pronouns = pronouns
+        registration.dietary_needs = dietary
+        registration.answers = answers
+        registration.perspectives = perspectives or None
+        registration.access_needs = needs or None
+        registration.access_needs_other = other
+        special = bool(perspectives or needs or other)
+        if special and registration.special_category_consent_at is None:
+            registration.special_category_consent_at = now or timezone.now()
+        if not special:
+            registration.special_category_consent_at = None
+        registration.share_access_with_venue = bool(data.share_access_with_venue) and bool(needs or other)
+        registration.on_attendee_list = bool(data.on_attendee_list)
+        registration.save()
+    return registration

@@ -17,5 +17,6 @@ urlpatterns = [
     path("my/gatherings/calendar/", views.calendar_feed_renew, name="calendar_renew"),
     path("calendar/feed.ics", views.calendar_feed, name="calendar_feed"),
     path("my/gatherings/<int:registration_id>/cancel/", views.registration_cancel, name="cancel"),
+    path("my/gatherings/<int:registration_id>/edit/", views.registration_edit, name="edit"),
     path("my/gatherings/<int:registration_id>/offer/", views.registration_offer, name="offer"),
 ]

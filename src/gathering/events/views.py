@@ -265,3 +265,25 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return render(request, "events/feedback_thanks.html", {"event": event})
     return render(request, "events/feedback.html", {"event": event, "form": form, "token": token})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_edit(request: HttpRequest, registration_id: int) -> HttpResponse:
+    from .forms import RegistrationEditForm
+
+    registration = _my_registration(request, registration_id)
+    if registration.status in Registration.ENDED:
+        raise Http404
+    form = RegistrationEditForm(request.POST or None, registration=registration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_update(
+                registration=registration, user=request.user, data=form.to_input(email=registration.email)
+            )
+        except services.RegistrationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Your answers are saved."))
+            return redirect("events:my")
+    return render(request, "events/edit.html", {"registration": registration, "form": form})
