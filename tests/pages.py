@@ -52,6 +52,9 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/gatherings/{event}/bursaries/", "organiser", "events_staff:bursaries"),
     Page("/staff/gatherings/{event}/message/", "organiser", "events_staff:message"),
     Page("/staff/gatherings/new/", "organiser", "events_staff:create"),
+    Page("/staff/gatherings/venues/", "organiser", "events_staff:venues"),
+    Page("/staff/gatherings/venues/new/", "organiser", "events_staff:venue_new"),
+    Page("/staff/gatherings/venues/{venue}/", "organiser", "events_staff:venue"),
     Page("/staff/gatherings/{event}/feedback/", "organiser", "events_staff:feedback"),
     Page("/staff/gatherings/{event}/edit/", "organiser", "events_staff:edit"),
     Page("/staff/gatherings/{event}/setup/", "organiser", "events_staff:setup"),
@@ -79,7 +82,7 @@ def page_url(page: Page, user: object | None) -> str:
     from gathering.events.models import BursaryApplication, BursaryFund
 
     BursaryFund.objects.create(event=event, total_minor=50_000)
-    values = {"event": event.slug, "ticket": ticket.pk}
+    values = {"event": event.slug, "ticket": ticket.pk, "venue": event.venue_id}
     if "{question}" in page.url:
         from gathering.events.models import Question
 

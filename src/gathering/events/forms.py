@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gathering.accounts.models import User
 
-from .models import BursaryApplication, Event, Question, Registration, TicketType
+from .models import BursaryApplication, Event, Question, Registration, TicketType, Venue
 from .payments import provider_choices
 from .services import RegistrationInput, format_money
 
@@ -634,3 +634,36 @@ class RegistrationEditForm(RegistrationForm):
             on_attendee_list=data["on_attendee_list"],
             share_access_with_venue=data["share_access_with_venue"],
         )
+
+
+class VenueForm(forms.ModelForm):
+    MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "address",
+            "postcode",
+            "step_free_route",
+            "accessible_toilets",
+            "hearing_loop",
+            "quiet_room",
+            "seating",
+            "lighting",
+            "parking",
+            "public_transport",
+            "entrance_photo",
+            "entrance_photo_alt",
+        ]
+        widgets = {field: forms.Textarea(attrs={"rows": 2}) for field in ("address", *Venue.ACCESS_FIELDS)}
+        error_messages = {
+            "name": {"required": _("Enter the venue's name")},
+            "address": {"required": _("Enter the address")},
+        }
+
+    def clean_entrance_photo(self) -> object:
+        photo = self.cleaned_data.get("entrance_photo")
+        if photo and getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo must be 5 MB or smaller"))
+        return photo

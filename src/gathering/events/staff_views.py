@@ -19,8 +19,9 @@ from .forms import (
     MessageForm,
     QuestionForm,
     TicketTypeForm,
+    VenueForm,
 )
-from .models import BursaryApplication, BursaryFund, Event, Question, Registration, TicketType
+from .models import BursaryApplication, BursaryFund, Event, Question, Registration, TicketType, Venue
 from .rules import can_manage_event
 
 
@@ -336,4 +337,24 @@ def feedback_report(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "events/staff/feedback.html",
         {"event": event, "report": report, "minimum": feedback.MIN_RESPONSES},
+    )
+
+
+@permission_required("accounts.organise")
+@require_safe
+def venue_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/staff/venues.html", {"venues": Venue.objects.order_by("name")})
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def venue_edit(request: HttpRequest, venue_id: int | None = None) -> HttpResponse:
+    venue = get_object_or_404(Venue, pk=venue_id) if venue_id else Venue()
+    form = VenueForm(request.POST or None, request.FILES or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The venue is saved."))
+        return redirect("events_staff:venues")
+    return render(
+        request, "events/staff/venue_form.html", {"form": form, "venue": venue if venue.pk else None}
     )
