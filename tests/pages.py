@@ -36,6 +36,10 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/", "admin", "staff:home"),
     Page("/staff/team/", "organiser", "staff:team"),
     Page("/staff/team/", "admin", "staff:team"),
+    Page("/help/concern/", None, "support:concern"),
+    Page("/help/concern/", "participant", "support:concern"),
+    Page("/staff/safeguarding/", "safeguarding_lead", "safeguarding:queue"),
+    Page("/staff/safeguarding/{concern}/", "safeguarding_lead", "safeguarding:concern"),
     Page("/gatherings/", None, "events:list"),
     Page("/gatherings/", "participant", "events:list"),
     Page("/gatherings/past/", None, "events:past"),
@@ -70,6 +74,11 @@ def page_url(page: Page, user: object | None) -> str:
     """The page's address, creating the Gathering (and the person's registration) it shows."""
     if "{" not in page.url:
         return page.url
+    if "{concern}" in page.url:
+        from gathering.support.services import concern_raise
+
+        concern = concern_raise(reporter=user, severity="high", details="Someone seemed very low.")
+        return page.url.format(concern=concern.pk)
     from gathering.events.services import RegistrationInput, registration_create
 
     from .factories import EventFactory, TicketTypeFactory

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("gathering.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/gatherings/", include("gathering.events.staff_urls")),
+    path("staff/safeguarding/", include("gathering.support.staff_urls")),
     path("staff/", include("gathering.accounts.staff_urls")),
     path("api/", include("gathering.api.urls")),
     path("admin/", admin.site.urls),

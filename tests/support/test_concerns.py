@@ -1,0 +1,94 @@
+"""Raising a safeguarding concern, and the leads' queue."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from gathering.core.models import OutboxMessage
+from gathering.support.models import Concern, ConcernNote
+
+from ..conftest import signed_in
+from ..factories import UserFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = "A participant said they had stopped taking food and felt hopeless"
+
+
+def test_anyone_can_raise_a_concern_and_sees_helplines_at_once(client):
+    response = client.post(
+        "/help/concern/",
+        {"severity": "high", "details": DETAILS, "people_involved": "", "context": "profile"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your concern has been sent" in html and "116 123" in html
+    concern = Concern.objects.get()
+    assert (concern.anonymous, concern.reporter, concern.status) == (True, None, "new")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT details FROM support_concern")
+        assert DETAILS not in cursor.fetchone()[0]
+
+
+def test_a_participant_may_stay_anonymous():
+    person = UserFactory()
+    signed_in(person).post("/help/concern/", {"severity": "normal", "details": DETAILS, "anonymous": "on"})
+    concern = Concern.objects.get()
+    assert concern.reporter is None and concern.anonymous is True
+    signed_in(person).post("/help/concern/", {"severity": "normal", "details": DETAILS})
+    assert Concern.objects.filter(reporter=person).count() == 1
+
+
+def test_an_urgent_concern_alerts_every_safeguarding_lead_without_details(client):
+    leads = [make_staff("safeguarding_lead"), make_staff("safeguarding_lead")]
+    client.post("/help/concern/", {"severity": "urgent", "details": DETAILS})
+    alerts = OutboxMessage.objects.filter(kind="urgent_concern")
+    assert sorted(a.to[0] for a in alerts) == sorted(lead.email for lead in leads)
+    assert all(DETAILS not in a.body_text for a in alerts)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"severity": "", "details": DETAILS}, "severity", "Choose how urgent it is"),
+        ({"severity": "high", "details": ""}, "details", "Tell us what happened"),
+        ({"severity": "high", "details": "x" * 5001}, "details", "5,000 characters or fewer"),
+        ({"severity": "apocalyptic", "details": DETAILS}, "severity", "Select a valid choice"),
+    ],
+)
+def test_bad_input(client, data, field, message):
+    response = client.post("/help/concern/", data)
+    assert any(message in e for e in response.context["form"].errors[field])
+    assert Concern.objects.count() == 0
+
+
+def test_only_safeguarding_leads_see_the_queue_and_details(client):
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS})
+    concern = Concern.objects.get()
+    for person in (UserFactory(), make_staff("facilitator"), make_staff("organiser")):
+        for url in ("/staff/safeguarding/", f"/staff/safeguarding/{concern.pk}/"):
+            response = signed_in(person).get(url)
+            assert response.status_code == 403
+            assert DETAILS not in response.content.decode()
+    lead = signed_in(make_staff("safeguarding_lead"))
+    assert concern.reference in lead.get("/staff/safeguarding/").content.decode()
+    assert DETAILS in lead.get(f"/staff/safeguarding/{concern.pk}/").content.decode()
+
+
+def test_lead_acknowledges_notes_and_closes():
+    lead_user = make_staff("safeguarding_lead")
+    Client().post("/help/concern/", {"severity": "urgent", "details": DETAILS})
+    concern = Concern.objects.get()
+    client = signed_in(lead_user)
+    client.post(
+        f"/staff/safeguarding/{concern.pk}/",
+        {"status": "in_progress", "action": "contacted", "note": "Phoned them.", "assign_to_me": "on"},
+    )
+    concern.refresh_from_db()
+    assert (concern.status, concern.assigned_to) == ("in_progress", lead_user)
+    assert concern.acknowledged_at is not None
+    assert ConcernNote.objects.get().text == "Phoned them."
+    client.post(f"/staff/safeguarding/{concern.pk}/", {"status": "closed"})
+    concern.refresh_from_db()
+    assert concern.closed_at is not None
+    assert concern.reference not in client.get("/staff/safeguarding/").content.decode()
