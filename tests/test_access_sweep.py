@@ -1,0 +1,195 @@
+"""The wrong-person sweep: every route, requested by people who must not see the owner's data (anonymous,
+another participant, a facilitator, the organiser of another Gathering), answers with a refusal or with
+their own data, and never shows the owner's. A route added without an entry here fails the sweep."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from gathering.accounts.services import api_token_create
+from gathering.events.models import BursaryApplication, BursaryFund, Question
+from gathering.events.services import RegistrationInput, registration_create
+from gathering.support.services import concern_raise
+
+from .conftest import signed_in
+from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zelda Quillfeather"  # the owner's name: it must never reach a wrong person
+SECRET = "MARKER-ACCESS-NEED-7731"
+REFUSED = {302, 401, 403, 404, 405}
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str  # with {slug}, {registration}, {token}, {ticket}, {question}, {application}, {concern}, {user}
+    refused_only: bool  # True: a wrong person must be refused; False: they may see the page, but not the data
+    methods: tuple[str, ...] = ("get",)
+
+
+# Public pages and allauth's own flows are listed as not-object routes with the reason.
+PUBLIC = {
+    "core:home",
+    "core:about",
+    "events:list",
+    "events:past",
+    "support:help",
+    "support:concern",
+    "api:schema",
+    "api:v1:events",
+    "events:feedback",
+    "events:calendar_feed",
+}
+
+ROUTES = {
+    "events:detail": Route("/gatherings/{slug}/", refused_only=False),
+    "events:ics": Route("/gatherings/{slug}/calendar.ics", refused_only=False),
+    "events:register": Route("/gatherings/{slug}/register/", refused_only=False),
+    "events:bursary": Route("/gatherings/{slug}/bursary/", refused_only=False),
+    "events:my": Route("/my/gatherings/", refused_only=False),
+    "events:calendar_renew": Route("/my/gatherings/calendar/", refused_only=False, methods=("post",)),
+    "events:cancel": Route(
+        "/my/gatherings/{registration}/cancel/", refused_only=True, methods=("get", "post")
+    ),
+    "events:edit": Route("/my/gatherings/{registration}/edit/", refused_only=True, methods=("get", "post")),
+    "events:offer": Route("/my/gatherings/{registration}/offer/", refused_only=True, methods=("post",)),
+    "accounts:profile": Route("/account/", refused_only=False),
+    "accounts:tokens": Route("/account/tokens/", refused_only=False),
+    "accounts:token_revoke": Route("/account/tokens/{token}/revoke/", refused_only=True, methods=("post",)),
+    "accounts:delete": Route("/account/delete/", refused_only=False),
+    "events_staff:list": Route("/staff/gatherings/", refused_only=False),
+    "events_staff:create": Route("/staff/gatherings/new/", refused_only=False),
+    "events_staff:venues": Route("/staff/gatherings/venues/", refused_only=False),
+    "events_staff:venue_new": Route("/staff/gatherings/venues/new/", refused_only=False),
+    "events_staff:venue": Route("/staff/gatherings/venues/{venue}/", refused_only=False),
+    "events_staff:edit": Route("/staff/gatherings/{slug}/edit/", refused_only=True, methods=("get", "post")),
+    "events_staff:setup": Route("/staff/gatherings/{slug}/setup/", refused_only=True),
+    "events_staff:ticket_new": Route(
+        "/staff/gatherings/{slug}/tickets/new/", refused_only=True, methods=("get", "post")
+    ),
+    "events_staff:ticket": Route(
+        "/staff/gatherings/{slug}/tickets/{ticket}/", refused_only=True, methods=("get", "post")
+    ),
+    "events_staff:question_new": Route("/staff/gatherings/{slug}/questions/new/", refused_only=True),
+    "events_staff:question": Route("/staff/gatherings/{slug}/questions/{question}/", refused_only=True),
+    "events_staff:registrations": Route("/staff/gatherings/{slug}/", refused_only=True),
+    "events_staff:mark_paid": Route(
+        "/staff/gatherings/{slug}/registrations/{registration}/paid/", refused_only=True, methods=("post",)
+    ),
+    "events_staff:check_in": Route(
+        "/staff/gatherings/{slug}/check-in/", refused_only=True, methods=("get", "post")
+    ),
+    "events_staff:message": Route(
+        "/staff/gatherings/{slug}/message/", refused_only=True, methods=("get", "post")
+    ),
+    "events_staff:feedback": Route("/staff/gatherings/{slug}/feedback/", refused_only=True),
+    "events_staff:bursaries": Route("/staff/gatherings/{slug}/bursaries/", refused_only=True),
+    "events_staff:bursary": Route(
+        "/staff/gatherings/{slug}/bursaries/{application}/", refused_only=True, methods=("get", "post")
+    ),
+    "safeguarding:queue": Route("/staff/safeguarding/", refused_only=True),
+    "safeguarding:concern": Route(
+        "/staff/safeguarding/{concern}/", refused_only=True, methods=("get", "post")
+    ),
+    "staff:home": Route("/staff/", refused_only=False),
+    "staff:team": Route("/staff/team/", refused_only=False),
+    "staff:person_roles": Route("/staff/team/{user}/roles/", refused_only=True, methods=("get", "post")),
+    "api:v1:event": Route("/api/v1/events/{slug}/", refused_only=False),
+    "api:v1:event_registrations": Route("/api/v1/events/{slug}/registrations/", refused_only=True),
+    "api:v1:my_registrations": Route("/api/v1/me/registrations/", refused_only=False),
+    "api:v1:my_registration": Route(
+        "/api/v1/me/registrations/{registration}/", refused_only=True, methods=("delete",)
+    ),
+    "api:v1:me": Route("/api/v1/me/", refused_only=False),
+    "api:v1:tokens": Route("/api/v1/me/tokens/", refused_only=False),
+    "api:v1:token": Route("/api/v1/me/tokens/{token}/", refused_only=True, methods=("delete",)),
+}
+
+
+def _named_routes(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from _named_routes(
+                pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            )
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_route_has_a_rule():
+    # allauth's account and two-step pages act only on the signed-in person's own account.
+    ours = {name for name in _named_routes() if not name.startswith(("account_", "mfa_"))}
+    missing = sorted(ours - set(ROUTES) - PUBLIC)
+    assert missing == [], f"add an access rule for: {missing}"
+
+
+@pytest.fixture
+def world():
+    """An owner with data everywhere, in a Gathering run by one organiser."""
+    organiser = make_staff("organiser")
+    owner = UserFactory(name=MARKER)
+    event = EventFactory(organisers=[organiser], capacity=1, learning_outcomes="Listen")
+    ticket = TicketTypeFactory(event=event, kind="solidarity", price_minor=1000)
+    question = Question.objects.create(event=event, text="Help host?", kind="yes_no")
+    BursaryFund.objects.create(event=event, total_minor=10_000)
+    registration = registration_create(
+        event=event,
+        user=owner,
+        data=RegistrationInput(
+            ticket_type_id=ticket.pk,
+            name=MARKER,
+            email=owner.email,
+            payment="invoice",
+            special_category_consent=True,
+            access_needs_other=SECRET,
+            share_access_with_venue=True,
+        ),
+    ).registration
+    application = BursaryApplication.objects.create(
+        event=event, user=owner, name=MARKER, email=owner.email, support=["travel"], circumstances=SECRET
+    )
+    concern = concern_raise(reporter=owner, severity="high", details=SECRET)
+    token, _key = api_token_create(user=owner, name=MARKER)
+    values = {
+        "slug": event.slug,
+        "registration": registration.pk,
+        "token": token.pk,
+        "ticket": ticket.pk,
+        "question": question.pk,
+        "application": application.pk,
+        "concern": concern.pk,
+        "user": owner.pk,
+        "venue": event.venue_id,
+    }
+    wrong = {
+        "anonymous": None,
+        "other participant": UserFactory(),
+        "facilitator": make_staff("facilitator"),
+        "organiser of another Gathering": make_staff("organiser"),
+    }
+    EventFactory(organisers=[wrong["organiser of another Gathering"]])
+    return values, wrong
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_wrong_people_never_see_the_owners_data(world, name):
+    values, wrong = world
+    route = ROUTES[name]
+    url = route.url.format(**values)
+    for who, person in wrong.items():
+        client = Client() if person is None else signed_in(person)
+        for method in route.methods:
+            response = getattr(client, method)(url, {} if method == "get" else {"status": "closed"})
+            body = response.content.decode(errors="replace")
+            assert MARKER not in body, f"{who} saw the owner's name on {method.upper()} {url}"
+            assert SECRET not in body, f"{who} saw the owner's secret on {method.upper()} {url}"
+            if route.refused_only or method != "get":
+                allowed = REFUSED | ({200} if not route.refused_only else set())
+                assert response.status_code in allowed, (
+                    f"{who}: {method.upper()} {url} -> {response.status_code}"
+                )
