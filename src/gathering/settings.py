@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "gathering.core.middleware.TimezoneMiddleware",
     "gathering.accounts.middleware.StaffMFAMiddleware",
     "gathering.core.middleware.PrivateCacheMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "gathering.urls"
@@ -169,6 +170,11 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "signup": "20/m/ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("GATHERING_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Gathering"
+
+# Form rate limits (django-ratelimit) share the cache; a refusal is a plain "try again later" page.
+RATELIMIT_VIEW = "gathering.core.views.rate_limited"
+# nginx sets X-Forwarded-For to the visitor's address, replacing what the client sent (docs/deployment.md).
+RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR" if PRODUCTION else None
 
 # Staff sessions end after 30 minutes idle; participants stay signed in for two weeks unless they sign out.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -42,6 +42,18 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _error(request, 404, _("Page not found"), _("If you typed the web address, check it is correct."))
 
 
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        429,
+        _("Please wait a little and try again"),
+        _(
+            "That form has been sent many times in a short while, so we have paused it for a few minutes. "
+            "Nothing you sent before has been lost."
+        ),
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request's context processors: the failure may be the database itself, and
     # looking up the signed-in person would fail again.

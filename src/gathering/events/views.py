@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from . import calendar, selectors, services
 from .forms import RegistrationForm
@@ -54,6 +55,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="user_or_ip", rate="30/h", method="POST")
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_or_404(slug)
     existing = (
@@ -177,6 +179,7 @@ def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="user_or_ip", rate="10/h", method="POST")
 def bursary_apply(request: HttpRequest, slug: str) -> HttpResponse:
     from . import bursaries
     from .forms import BursaryApplicationForm
@@ -240,6 +243,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate="30/h", method="POST")
 def feedback(request: HttpRequest, slug: str) -> HttpResponse:
     """The anonymous survey, opened from the link in the invitation email (no sign-in needed)."""
     from . import feedback as feedback_service

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from gathering.accounts.decorators import permission_required
 
@@ -43,6 +44,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST")
 def raise_concern(request: HttpRequest) -> HttpResponse:
     """Anyone may raise a concern; afterwards they see the helplines straight away."""
     signed_in = request.user.is_authenticated
