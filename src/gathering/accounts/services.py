@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .models import ApiToken, User
 from .roles import ADMIN, ROLES_BY_SLUG
+from .signals import roles_changed
 
 MAX_ACTIVE_TOKENS = 10
 PROFILE_FIELDS = ("name", "preferred_name", "pronouns", "time_zone", "email_reminders", "email_network_news")
@@ -86,6 +87,8 @@ def user_roles_set(*, actor: User, user: User, role_slugs: set[str]) -> User:
         and user.groups.filter(name=ADMIN.group_name).exists()
     ):
         raise ValidationError(_("You cannot remove your own administrator role. Ask another administrator."))
+    held = set(user.groups.values_list("name", flat=True))
+    before = {slug for slug, role in ROLES_BY_SLUG.items() if role.group_name in held}
     groups = [
         Group.objects.get_or_create(name=ROLES_BY_SLUG[slug].group_name)[0] for slug in sorted(role_slugs)
     ]
@@ -93,6 +96,8 @@ def user_roles_set(*, actor: User, user: User, role_slugs: set[str]) -> User:
     user.is_staff = ADMIN.slug in role_slugs
     user.save(update_fields=["is_staff"])
     user.__dict__.pop("role_group_names", None)
+    # The audit log (privacy) listens; accounts does not import privacy.
+    roles_changed.send(sender=User, actor=actor, user=user, before=before, after=set(role_slugs))
     return user
 
 
@@ -106,7 +111,14 @@ def user_role_add(*, actor: User, user: User, role_slug: str) -> User:
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete the account and everything that hangs off it (tokens, email addresses, sessions)."""
+    """Delete the account and everything that hangs off it (tokens, email addresses, sessions); other apps
+    first keep what the law or aggregate counts need, anonymised (see `account_deleting`)."""
+    from gathering.core.outbox import outbox_forget_address
+
+    from .signals import account_deleting
+
+    account_deleting.send(sender=User, user=user)
+    outbox_forget_address(email=user.email)
     User.objects.filter(pk=user.pk).delete()
 
 

@@ -10,4 +10,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Gatherings")
 
     def ready(self) -> None:
+        from gathering.accounts.signals import account_deleting
+
         from . import jobs, rules  # noqa: F401 - registers the periodic jobs and permission rules
+        from .erasure import on_account_deleting
+
+        account_deleting.connect(on_account_deleting, dispatch_uid="events_anonymise_on_delete")

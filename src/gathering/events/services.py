@@ -664,3 +664,9 @@ def registration_update(
         registration.on_attendee_list = bool(data.on_attendee_list)
         registration.save()
     return registration
+
+
+def registration_status_counts_for_tests(event: Event) -> dict[str, int]:
+    from .selectors import registration_status_counts
+
+    return registration_status_counts(event=event)

@@ -109,3 +109,9 @@ def concern_update(
 
 def safeguarding_leads_exist() -> bool:
     return Group.objects.filter(name=SAFEGUARDING_LEAD.group_name, user__is_active=True).exists()
+
+
+def on_account_deleting(sender: object, user: User, **kwargs: object) -> dict[str, str]:
+    """Safeguarding records are kept (restricted) after erasure, with the reporter unlinked."""
+    unlinked = Concern.objects.filter(reporter=user).update(reporter=None, anonymous=True)
+    return {"support.concern": "safeguarding records, restricted, reporter unlinked"} if unlinked else {}

@@ -1,0 +1,158 @@
+"""A person's data across the whole site: finding it, exporting it (subject access), and erasing it.
+
+Every model with a path to the person (a foreign key to the user, or to a row that has one) is found by
+walking the models, so a model added later is covered without anyone remembering to list it. What is
+withheld from an export, or kept after erasure, is named with the reason (see docs/data-protection.md).
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+
+# Models whose rows are never shown in an export, with the reason given to the person.
+WITHHELD = {
+    "support.concernnote": "Safeguarding leads' notes are withheld: they may concern other people's safety "
+    "(UK GDPR and Data Protection Act 2018, Schedule 2, exemptions for the protection of others).",
+    "core.outboxmessage": "Copies of emails we sent you are not kept in the export; they are deleted 30 days "
+    "after sending.",
+    "mfa.authenticator": "Your two-step verification secrets are not exported, for your safety.",
+    "account.emailconfirmation": "One-time confirmation keys are not exported.",
+    "sessions.session": "Sign-in sessions hold no data about you beyond being signed in.",
+}
+# Fields never exported: secrets and internal keys.
+SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secret", "session_data", "key"}
+
+
+@dataclass(frozen=True)
+class Path:
+    """How a model reaches the person: `lookup` filters it to their rows."""
+
+    label: str
+    model: type[models.Model]
+    lookup: str
+
+
+def _user_model() -> type[models.Model]:
+    return get_user_model()
+
+
+def personal_paths(*, depth: int = 2) -> list[Path]:
+    """Every model that points at the user, directly or through one model that does."""
+    user_model = _user_model()
+    paths: list[Path] = [Path(user_model._meta.label_lower, user_model, "pk")]
+    direct: list[tuple[type[models.Model], str]] = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            pointer = field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)
+            if pointer and field.related_model is user_model:
+                direct.append((model, field.name))
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                field.concrete
+                and field.many_to_many
+                and field.related_model is user_model
+                and model is not user_model
+            ):
+                paths.append(Path(model._meta.label_lower, model, field.name))
+    for model, name in direct:
+        paths.append(Path(model._meta.label_lower, model, name))
+    if depth > 1:
+        seen = {path.label for path in paths}
+        for model in apps.get_models():
+            if model._meta.label_lower in seen:
+                continue
+            for field in model._meta.get_fields():
+                if not (field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)):
+                    continue
+                for parent, name in direct:
+                    if field.related_model is parent:
+                        paths.append(Path(model._meta.label_lower, model, f"{field.name}__{name}"))
+                        seen.add(model._meta.label_lower)
+                        break
+    return paths
+
+
+def _rows(path: Path, user: models.Model) -> models.QuerySet:
+    return path.model._default_manager.filter(**{path.lookup: user.pk}).distinct()
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if hasattr(value, "name") and hasattr(value, "url"):  # files
+        return value.name or None
+    return value
+
+
+def _record(instance: models.Model) -> dict[str, Any]:
+    record = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in SECRET_FIELDS:
+            continue
+        if field.is_relation:
+            record[field.name] = getattr(instance, field.attname)
+        else:
+            record[field.name] = _value(getattr(instance, field.name))
+    return record
+
+
+def subject_export(*, user: models.Model) -> dict[str, Any]:
+    """Everything held about the person, by model: rows, or the reason they are withheld."""
+    data: dict[str, Any] = {"exported_for": user.email, "generated_at": _value(datetime.now().astimezone())}
+    sections: dict[str, Any] = {}
+    for path in personal_paths():
+        if path.label in WITHHELD:
+            count = _rows(path, user).count()
+            sections[path.label] = {"withheld": WITHHELD[path.label], "count": count}
+            continue
+        sections[path.label] = {
+            "title": str(path.model._meta.verbose_name_plural),
+            "rows": [_record(row) for row in _rows(path, user)],
+        }
+    data["data"] = sections
+    return data
+
+
+def subject_export_json(*, user: models.Model) -> str:
+    return json.dumps(subject_export(user=user), ensure_ascii=False, indent=2, sort_keys=False, default=str)
+
+
+def iter_sections(export: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from export["data"].items()
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    deleted: dict[str, int]
+    kept: dict[str, str]
+
+
+@transaction.atomic
+def subject_erase(*, user: models.Model) -> ErasureReport:
+    """Erase the person. Each app first keeps, anonymised, what the law or aggregate counts need (its own
+    `account_deleting` receiver says what and why); then the account and all that hangs off it is deleted."""
+    from gathering.accounts.signals import account_deleting
+
+    kept: dict[str, str] = {}
+    for _receiver, answer in account_deleting.send(sender=type(user), user=user):
+        kept.update(answer or {})
+    from gathering.core.outbox import outbox_forget_address
+
+    outbox_forget_address(email=user.email)
+    label = user._meta.label_lower
+    _count, per_model = user.delete()
+    deleted = {key.lower(): value for key, value in per_model.items() if value}
+    deleted.setdefault(label, 1)
+    return ErasureReport(deleted=deleted, kept=kept)
