@@ -32,11 +32,11 @@ SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secre
 
 @dataclass(frozen=True)
 class Path:
-    """How a model reaches the person: `lookup` filters it to their rows."""
+    """How a model reaches the person: any of `lookups` (ORed) filters it to their rows."""
 
     label: str
     model: type[models.Model]
-    lookup: str
+    lookups: tuple[str, ...]
 
 
 def _user_model() -> type[models.Model]:
@@ -44,9 +44,18 @@ def _user_model() -> type[models.Model]:
 
 
 def personal_paths(*, depth: int = 2) -> list[Path]:
-    """Every model that points at the user, directly or through one model that does."""
+    """Every model that points at the user, directly or through one model that does; one Path per model."""
+    merged: dict[str, Path] = {}
+    for path in _paths(depth=depth):
+        known = merged.get(path.label)
+        lookups = path.lookups if known is None else known.lookups + path.lookups
+        merged[path.label] = Path(path.label, path.model, lookups)
+    return list(merged.values())
+
+
+def _paths(*, depth: int) -> list[Path]:
     user_model = _user_model()
-    paths: list[Path] = [Path(user_model._meta.label_lower, user_model, "pk")]
+    paths: list[Path] = [Path(user_model._meta.label_lower, user_model, ("pk",))]
     direct: list[tuple[type[models.Model], str]] = []
     for model in apps.get_models():
         for field in model._meta.get_fields():
@@ -61,9 +70,9 @@ def personal_paths(*, depth: int = 2) -> list[Path]:
                 and field.related_model is user_model
                 and model is not user_model
             ):
-                paths.append(Path(model._meta.label_lower, model, field.name))
+                paths.append(Path(model._meta.label_lower, model, (field.name,)))
     for model, name in direct:
-        paths.append(Path(model._meta.label_lower, model, name))
+        paths.append(Path(model._meta.label_lower, model, (name,)))
     if depth > 1:
         seen = {path.label for path in paths}
         for model in apps.get_models():
@@ -74,14 +83,17 @@ def personal_paths(*, depth: int = 2) -> list[Path]:
                     continue
                 for parent, name in direct:
                     if field.related_model is parent:
-                        paths.append(Path(model._meta.label_lower, model, f"{field.name}__{name}"))
+                        paths.append(Path(model._meta.label_lower, model, (f"{field.name}__{name}",)))
                         seen.add(model._meta.label_lower)
                         break
     return paths
 
 
 def _rows(path: Path, user: models.Model) -> models.QuerySet:
-    return path.model._default_manager.filter(**{path.lookup: user.pk}).distinct()
+    condition = models.Q()
+    for lookup in path.lookups:
+        condition |= models.Q(**{lookup: user.pk})
+    return path.model._default_manager.filter(condition).distinct()
 
 
 def _value(value: Any) -> Any:
