@@ -5,7 +5,11 @@ from django.db import connection
 
 from gathering.accounts.services import account_delete, api_token_create
 from gathering.events.models import BursaryApplication, Registration
-from gathering.events.services import RegistrationInput, registration_create, registration_status_counts_for_tests
+from gathering.events.services import (
+    RegistrationInput,
+    registration_create,
+    registration_status_counts_for_tests,
+)
 from gathering.privacy.subject import personal_paths, subject_erase, subject_export
 from gathering.support.models import Concern
 from gathering.support.services import concern_raise
@@ -44,13 +48,23 @@ def person():
         event=event,
         user=person,
         data=RegistrationInput(
-            ticket_type_id=ticket.pk, name=NAME, email=EMAIL, special_category_consent=True,
-            perspectives=["lived_experience"], access_needs_other=ACCESS,
+            ticket_type_id=ticket.pk,
+            name=NAME,
+            email=EMAIL,
+            special_category_consent=True,
+            perspectives=["lived_experience"],
+            access_needs_other=ACCESS,
         ),
     )
     BursaryApplication.objects.create(
-        event=event, user=person, name=NAME, email=EMAIL, support=["travel"], circumstances=CIRCUMSTANCES,
-        amount_awarded_minor=2000, status="awarded_full",
+        event=event,
+        user=person,
+        name=NAME,
+        email=EMAIL,
+        support=["travel"],
+        circumstances=CIRCUMSTANCES,
+        amount_awarded_minor=2000,
+        status="awarded_full",
     )
     concern_raise(reporter=person, severity="normal", details="I felt unsafe in the lunch queue")
     api_token_create(user=person, name="my script")
@@ -62,9 +76,16 @@ def test_every_model_with_a_path_to_the_person_is_in_the_export(person):
     export = subject_export(user=person)
     labels = {path.label for path in personal_paths()}
     assert labels <= set(export["data"])
-    assert {"accounts.user", "events.registration", "events.bursaryapplication", "support.concern",
-            "accounts.apitoken", "account.emailaddress", "events.event"} <= labels
-    for label, section in export["data"].items():
+    assert {
+        "accounts.user",
+        "events.registration",
+        "events.bursaryapplication",
+        "support.concern",
+        "accounts.apitoken",
+        "account.emailaddress",
+        "events.event",
+    } <= labels
+    for section in export["data"].values():
         model_rows = section.get("rows")
         if model_rows is None:
             assert section["withheld"]
@@ -100,3 +121,16 @@ def test_erasure_leaves_no_trace_and_keeps_the_counts(person, how):
     assert (application.amount_awarded_minor, application.circumstances, application.user) == (2000, "", None)
     concern = Concern.objects.get()
     assert (concern.reporter, concern.anonymous) == (None, True)
+
+
+def test_a_staff_members_export_does_not_carry_the_people_they_acted_on(person):
+    from gathering.events.bursaries import bursary_decide
+
+    organiser = Registration.objects.get(user=person).event.organisers.exclude(pk=person.pk).get()
+    application = BursaryApplication.objects.get()
+    application.status = "submitted"
+    application.save()
+    bursary_decide(application=application, actor=organiser, decision="declined")
+    export = subject_export(user=organiser)
+    assert CIRCUMSTANCES not in str(export)
+    assert NAME not in str(export)

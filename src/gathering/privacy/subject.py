@@ -26,6 +26,13 @@ WITHHELD = {
     "account.emailconfirmation": "One-time confirmation keys are not exported.",
     "sessions.session": "Sign-in sessions hold no data about you beyond being signed in.",
 }
+# Keys that record what a staff member did to someone else's record: that record is the other person's data,
+# not the staff member's, so it is not exported to them through this key.
+ACTING_ON_OTHERS = {
+    ("events.bursaryapplication", "decided_by"),
+    ("support.concern", "assigned_to"),
+    ("support.concernnote", "author"),
+}
 # Fields never exported: secrets and internal keys.
 SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secret", "session_data", "key"}
 
@@ -60,7 +67,8 @@ def _paths(*, depth: int) -> list[Path]:
     for model in apps.get_models():
         for field in model._meta.get_fields():
             pointer = field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)
-            if pointer and field.related_model is user_model:
+            acting = (model._meta.label_lower, field.name) in ACTING_ON_OTHERS
+            if pointer and field.related_model is user_model and not acting:
                 direct.append((model, field.name))
     for model in apps.get_models():
         for field in model._meta.get_fields():
