@@ -307,6 +307,12 @@ LOGGING = {
 GATHERING_SITE_NAME = env.str("GATHERING_SITE_NAME", default="Gathering")
 GATHERING_QUICK_EXIT_URL = env.str("GATHERING_QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
 GATHERING_DEFAULT_COUNTRY = env.str("GATHERING_DEFAULT_COUNTRY", default="GB")
+# How long personal data is kept (docs/data-protection.md); the daily retention jobs enforce it.
+GATHERING_RETENTION_DAYS = {
+    "access_needs_after_event": env.int("GATHERING_RETAIN_ACCESS_NEEDS_DAYS", default=30),
+    "bursary_circumstances_after_decision": env.int("GATHERING_RETAIN_BURSARY_DAYS", default=182),
+    "unverified_accounts": env.int("GATHERING_RETAIN_UNVERIFIED_DAYS", default=30),
+}
 # Shown to people paying by bank transfer, e.g. "Account name X, sort code 00-00-00, account 12345678".
 GATHERING_BANK_TRANSFER_DETAILS = env.str("GATHERING_BANK_TRANSFER_DETAILS", default="")
 

@@ -11,6 +11,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        from . import jobs  # noqa: F401 - registers the periodic jobs
+
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="gathering_roles_sync")
 
 

@@ -51,3 +51,34 @@ def feedback_invitations_job(*, now: datetime) -> None:
     from .feedback import feedback_invite_due
 
     feedback_invite_due(now=now)
+
+
+def retention_purge(*, now: datetime) -> dict[str, int]:
+    """Delete special-category answers on their day: access needs and perspectives some days after the
+    Gathering ends, bursary circumstances some days after the decision (GATHERING_RETENTION_DAYS)."""
+    from django.conf import settings
+
+    from .models import BursaryApplication
+
+    days = settings.GATHERING_RETENTION_DAYS
+    ended_before = now - timedelta(days=days["access_needs_after_event"])
+    # Encrypted columns cannot be searched, so rows are found by date and a flag set when purged.
+    registrations = Registration.objects.filter(event__ends_at__lte=ended_before, answers_purged=False)
+    purged_registrations = registrations.update(
+        access_needs=None,
+        perspectives=None,
+        access_needs_other="",
+        dietary_needs="",
+        share_access_with_venue=False,
+    )
+    decided_before = now - timedelta(days=days["bursary_circumstances_after_decision"])
+    applications = BursaryApplication.objects.filter(
+        decided_at__lte=decided_before, circumstances_purged=False
+    )
+    purged_applications = applications.update(circumstances="", reviewer_notes="", circumstances_purged=True)
+    return {"registrations": purged_registrations, "bursary_applications": purged_applications}
+
+
+@periodic_job("events.retention", every=timedelta(days=1))
+def retention_job(*, now: datetime) -> None:
+    retention_purge(now=now)

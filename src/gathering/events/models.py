@@ -344,6 +344,8 @@ class Registration(models.Model):
     special_category_consent_at = models.DateTimeField(null=True, blank=True)
     dietary_needs = EncryptedTextField(_("dietary needs"), blank=True, default="")
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Set once the retention job has cleared the answers above, so it never rereads this row.
+    answers_purged = models.BooleanField(default=False, editable=False)
     on_attendee_list = models.BooleanField(_("appear on the attendee list"), default=False)
     share_access_with_venue = models.BooleanField(_("share access needs with the venue team"), default=False)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
@@ -430,6 +432,7 @@ class BursaryApplication(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     reviewer_notes = EncryptedTextField(_("reviewer notes"), blank=True, default="")
+    circumstances_purged = models.BooleanField(default=False, editable=False)
     amount_awarded_minor = models.PositiveIntegerField(_("amount awarded (pence)"), default=0)
     travel_owed_minor = models.PositiveIntegerField(_("travel to repay (pence)"), default=0)
     decision_message = models.TextField(_("message to the applicant"), blank=True)
