@@ -1,0 +1,1 @@
+"""Pure-Python solvers for timetabling and grouping: no Django imports here."""

@@ -1,0 +1,40 @@
+"""`gathering optimise`: the interface the benchmarks rely on (DESIGN.md section 5), run as a real process."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+MDGP = SHARED / "mdgplib" / "RanReal" / "RanReal_n010_ss_01.txt"
+
+
+def gathering(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gathering", "optimise", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_grouping_prints_one_json_line_and_writes_the_solution(tmp_path):
+    result = gathering(
+        "grouping", str(MDGP), "--time-limit", "2", "--json", "--write-solution", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.strip())
+    assert {"instance", "objective", "seconds", "feasible"} <= set(line)
+    assert line["instance"] == "RanReal_n010_ss_01" and line["feasible"] is True
+    groups = json.loads((tmp_path / "RanReal_n010_ss_01.solution.json").read_text())["groups"]
+    assert sorted(i for group in groups for i in group) == list(range(10))
+
+
+def test_a_missing_file_is_named_and_the_rest_still_run(tmp_path):
+    result = gathering("grouping", str(tmp_path / "nope.txt"), str(MDGP), "--time-limit", "1", "--json")
+    assert result.returncode == 2
+    assert "nope.txt" in result.stderr
+    assert json.loads(result.stdout.strip())["instance"] == "RanReal_n010_ss_01"
+
+
+def test_bad_time_limit_is_refused():
+    result = gathering("grouping", str(MDGP), "--time-limit", "0")
+    assert result.returncode == 2
+    assert "--time-limit must be more than 0 seconds" in result.stderr
