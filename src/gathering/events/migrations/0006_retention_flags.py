@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_archive'),
+        ("events", "0005_archive"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bursaryapplication',
-            name='circumstances_purged',
+            model_name="bursaryapplication",
+            name="circumstances_purged",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='answers_purged',
+            model_name="registration",
+            name="answers_purged",
             field=models.BooleanField(default=False, editable=False),
         ),
     ]
