@@ -49,6 +49,7 @@ browser-deps:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r src -ll
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

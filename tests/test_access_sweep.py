@@ -42,6 +42,7 @@ PUBLIC = {
     "api:v1:events",
     "events:feedback",
     "events:calendar_feed",
+    "privacy:csp_report",
 }
 
 ROUTES = {
@@ -79,6 +80,7 @@ ROUTES = {
     "events_staff:mark_paid": Route(
         "/staff/gatherings/{slug}/registrations/{registration}/paid/", refused_only=True, methods=("post",)
     ),
+    "events_staff:registrations_csv": Route("/staff/gatherings/{slug}/registrations.csv", refused_only=True),
     "events_staff:check_in": Route(
         "/staff/gatherings/{slug}/check-in/", refused_only=True, methods=("get", "post")
     ),
@@ -95,6 +97,10 @@ ROUTES = {
         "/staff/safeguarding/{concern}/", refused_only=True, methods=("get", "post")
     ),
     "staff:home": Route("/staff/", refused_only=False),
+    "privacy:consents": Route("/privacy/consents/", refused_only=False),
+    "privacy:my_data": Route("/privacy/my-data/", refused_only=False),
+    "privacy:my_data_json": Route("/privacy/my-data.json", refused_only=False),
+    "audit:list": Route("/staff/audit/", refused_only=True),
     "staff:team": Route("/staff/team/", refused_only=False),
     "staff:person_roles": Route("/staff/team/{user}/roles/", refused_only=True, methods=("get", "post")),
     "api:v1:event": Route("/api/v1/events/{slug}/", refused_only=False),

@@ -250,6 +250,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],
+        "report-uri": ["/csp-report/"],
     }
 }
 

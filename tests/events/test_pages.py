@@ -318,3 +318,32 @@ def test_edit_answers_and_withdraw_consent(event):
     assert other.post(url, {"name": "Hijack"}).status_code == 404
     registration.refresh_from_db()
     assert registration.name == "Robin Ash"
+
+
+def test_withdrawing_consent_removes_the_answers_from_organiser_views_and_exports_at_once(event):
+    from gathering.privacy.selectors import consent_active
+    from gathering.privacy.services import consent_withdraw
+
+    from ..factories import make_staff
+
+    organiser = make_staff("organiser")
+    event.organisers.add(organiser)
+    person = UserFactory(name="Wren")
+    data = RegistrationInput(
+        ticket_type_id=event.ticket_types.first().pk,
+        name="Wren",
+        email=person.email,
+        amount_minor=0,
+        special_category_consent=True,
+        access_needs=["bsl"],
+        share_access_with_venue=True,
+    )
+    registration_create(event=event, user=person, data=data)
+    assert consent_active(user=person, purpose="special_category_event")
+    export = signed_in(organiser).get(f"/staff/gatherings/{event.slug}/registrations.csv?special=1")
+    assert "British Sign Language" in export.content.decode()
+    consent_withdraw(user=person, purpose="special_category_event")
+    export = signed_in(organiser).get(f"/staff/gatherings/{event.slug}/registrations.csv?special=1")
+    assert "British Sign Language" not in export.content.decode()
+    check_in = signed_in(organiser).post(f"/staff/gatherings/{event.slug}/check-in/", {"q": "Wren"})
+    assert "British Sign Language" not in check_in.content.decode()

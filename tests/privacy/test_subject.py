@@ -134,3 +134,15 @@ def test_a_staff_members_export_does_not_carry_the_people_they_acted_on(person):
     export = subject_export(user=organiser)
     assert CIRCUMSTANCES not in str(export)
     assert NAME not in str(export)
+
+
+def test_a_person_downloads_their_own_data_at_once(person):
+    from ..conftest import signed_in
+
+    client = signed_in(person)
+    page = client.get("/privacy/my-data/").content.decode()
+    assert ACCESS in page and CIRCUMSTANCES in page
+    download = client.get("/privacy/my-data.json")
+    assert download["Content-Disposition"] == 'attachment; filename="my-gathering-data.json"'
+    assert ACCESS in download.content.decode()
+    assert "no-store" in download["Cache-Control"]

@@ -59,6 +59,10 @@ class User(AbstractUser):
             ("safeguard", _("Can handle safeguarding concerns")),
             ("view_team", _("Can see the staff team")),
             ("manage_roles", _("Can give and remove roles")),
+            (
+                "view_special_category",
+                _("Can see and export special-category answers (every read is audited)"),
+            ),
         ]
 
     def __str__(self) -> str:

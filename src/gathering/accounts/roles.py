@@ -39,7 +39,7 @@ ORGANISER = Role(
     "Organiser",
     _("Organiser"),
     _("Builds Gatherings and programmes, manages registrations and bursaries, and sees the team."),
-    ("accounts.organise", "accounts.view_team"),
+    ("accounts.organise", "accounts.view_team", "accounts.view_special_category"),
 )
 SAFEGUARDING_LEAD = Role(
     "safeguarding_lead",
@@ -59,6 +59,7 @@ ADMIN = Role(
         "accounts.safeguard",
         "accounts.view_team",
         "accounts.manage_roles",
+        "accounts.view_special_category",
     ),
 )
 

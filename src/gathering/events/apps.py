@@ -16,3 +16,9 @@ class EventsConfig(AppConfig):
         from .erasure import on_account_deleting
 
         account_deleting.connect(on_account_deleting, dispatch_uid="events_anonymise_on_delete")
+
+        from gathering.privacy.signals import consent_withdrawn
+
+        from .services import on_consent_withdrawn
+
+        consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="events_consent_withdrawn")

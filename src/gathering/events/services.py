@@ -390,6 +390,7 @@ def registration_create(
                 share_access_with_venue=clean["share_access_with_venue"],
                 waitlisted_at=locked_at if status == Registration.Status.WAITLISTED else None,
             )
+            _record_consents(user=user, registration=registration)
             if notify:
                 notify_registration(registration)
     except IntegrityError:
@@ -403,6 +404,40 @@ def registration_create(
             raise
         return RegistrationResult(existing, False, waitlist_position(existing))
     return RegistrationResult(registration, True, waitlist_position(registration))
+
+
+def _record_consents(*, user: User | None, registration: Registration) -> None:
+    """A signed-in person's explicit agreements, kept as consent records they can see and withdraw."""
+    if user is None:
+        return
+    from gathering.privacy import notices
+    from gathering.privacy.services import consent_give
+
+    if registration.special_category_consent_at is not None:
+        consent_give(user=user, purpose=notices.SPECIAL_CATEGORY_EVENT, method="form")
+    if registration.share_access_with_venue:
+        consent_give(user=user, purpose=notices.SHARE_ACCESS_NEEDS_WITH_VENUE, method="form")
+    if registration.on_attendee_list:
+        consent_give(user=user, purpose=notices.ATTENDEE_LIST, method="form")
+
+
+def on_consent_withdrawn(sender: object, user: User, purpose: str, **kwargs: object) -> None:
+    """Withdrawal takes effect at once: the answers tied to the purpose are deleted or hidden."""
+    from gathering.privacy import notices
+
+    live = Registration.objects.filter(user=user).exclude(status__in=Registration.ENDED)
+    if purpose == notices.SPECIAL_CATEGORY_EVENT:
+        live.update(
+            perspectives=None,
+            access_needs=None,
+            access_needs_other="",
+            special_category_consent_at=None,
+            share_access_with_venue=False,
+        )
+    elif purpose == notices.SHARE_ACCESS_NEEDS_WITH_VENUE:
+        live.update(share_access_with_venue=False)
+    elif purpose == notices.ATTENDEE_LIST:
+        live.update(on_attendee_list=False)
 
 
 def _owned(registration: Registration, user: User) -> None:

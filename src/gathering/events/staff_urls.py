@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/", staff_views.registrations, name="registrations"),
     path("<slug:slug>/registrations/<int:registration_id>/paid/", staff_views.mark_paid, name="mark_paid"),
     path("<slug:slug>/check-in/", staff_views.check_in, name="check_in"),
+    path("<slug:slug>/registrations.csv", staff_views.registrations_csv, name="registrations_csv"),
     path("<slug:slug>/message/", staff_views.message_attendees, name="message"),
     path("<slug:slug>/feedback/", staff_views.feedback_report, name="feedback"),
     path("<slug:slug>/bursaries/", staff_views.bursary_queue, name="bursaries"),

@@ -121,6 +121,18 @@ def check_in(request: HttpRequest, slug: str) -> HttpResponse:
             found = selectors.check_in_search(event=event, query=query)
             if not found:
                 messages.info(request, _("Nobody with a place matches that name or code."))
+            shown = [
+                r for r in found if r.share_access_with_venue and (r.access_needs or r.access_needs_other)
+            ]
+            if shown:
+                from gathering.privacy.services import audit_record
+
+                audit_record(
+                    actor=request.user,
+                    action="viewed",
+                    subject=event,
+                    detail=f"access needs of {len(shown)} people at check-in",
+                )
     return render(request, "events/staff/check_in.html", {"event": event, "found": found, "query": query})
 
 
@@ -200,6 +212,10 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
         for key, texts in pairs:
             for text in texts:
                 form.add_error(key if key in form.fields else None, text)
+    if request.method != "POST":
+        from gathering.privacy.services import audit_record
+
+        audit_record(actor=request.user, action="viewed", subject=application, detail="bursary application")
     context = {
         "event": event,
         "application": application,
@@ -358,3 +374,67 @@ def venue_edit(request: HttpRequest, venue_id: int | None = None) -> HttpRespons
     return render(
         request, "events/staff/venue_form.html", {"form": form, "venue": venue if venue.pk else None}
     )
+
+
+@permission_required("accounts.organise")
+@require_safe
+def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Registrations as CSV: what the role may see. Special-category columns only with the permission for
+    them, and each such export is written to the audit log."""
+    import csv
+
+    from gathering.privacy.services import audit_record
+
+    event = _managed_event(request, slug)
+    special = request.GET.get("special") == "1"
+    if special and not request.user.has_perm("accounts.view_special_category"):
+        raise PermissionDenied
+    rows = selectors.registrations_for_event(event=event)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    header = [
+        "name",
+        "pronouns",
+        "email",
+        "ticket",
+        "status",
+        "amount_pence",
+        "paid",
+        "checked_in",
+        "dietary_needs",
+    ]
+    if special:
+        header += ["perspectives", "access_needs", "access_needs_other", "share_with_venue"]
+    writer.writerow(header)
+    labels = dict(Registration.AccessNeed.choices) | dict(Registration.Perspective.choices)
+    for r in rows:
+        line = [
+            r.name,
+            r.pronouns,
+            r.email,
+            r.ticket_type.name,
+            r.status,
+            r.amount_minor,
+            "yes" if r.paid_at else "",
+            "yes" if r.checked_in_at else "",
+            r.dietary_needs,
+        ]
+        if special:
+            line += [
+                "; ".join(str(labels.get(p, p)) for p in r.perspectives or []),
+                "; ".join(str(labels.get(n, n)) for n in r.access_needs or []),
+                r.access_needs_other,
+                "yes" if r.share_access_with_venue else "",
+            ]
+        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
+        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in "=+-@" else c for c in line])
+    if special:
+        audit_record(
+            actor=request.user,
+            action="exported",
+            subject=event,
+            detail="registrations CSV with special-category columns",
+        )
+    return response

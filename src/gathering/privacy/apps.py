@@ -8,3 +8,11 @@ class PrivacyConfig(AppConfig):
     name = "gathering.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from gathering.accounts.signals import account_deleting, roles_changed
+
+        from .receivers import audit_account_deleting, audit_roles_changed
+
+        roles_changed.connect(audit_roles_changed, dispatch_uid="privacy.audit_roles_changed")
+        account_deleting.connect(audit_account_deleting, dispatch_uid="privacy.audit_account_deleting")

@@ -109,5 +109,9 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
 
             messages.success(request, _("Saved."))
             return redirect("safeguarding:concern", concern_id=concern.pk)
+    if request.method != "POST":
+        from gathering.privacy.services import audit_record
+
+        audit_record(actor=request.user, action="viewed", subject=concern, detail="safeguarding concern")
     notes = concern.notes.select_related("author")
     return render(request, "support/concern_detail.html", {"concern": concern, "form": form, "notes": notes})

@@ -1,0 +1,48 @@
+"""Reads about consent and the audit log that views and other apps share."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from gathering.accounts.models import User
+
+from .models import AuditEntry, ConsentRecord
+from .notices import CURRENT, Notice
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    notice: Notice
+    # The live record, or None when the person has not given (or has withdrawn) consent.
+    record: ConsentRecord | None
+    # The latest withdrawn record, for "you withdrew on ...".
+    withdrawn: ConsentRecord | None
+
+
+def consent_active(*, user: User, purpose: str) -> bool:
+    if user.pk is None:
+        return False
+    return ConsentRecord.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).exists()
+
+
+def consents_for(*, user: User) -> list[ConsentStatus]:
+    """Each purpose with its current notice and where the person stands (one query)."""
+    active: dict[str, ConsentRecord] = {}
+    withdrawn: dict[str, ConsentRecord] = {}
+    for record in ConsentRecord.objects.filter(user=user).order_by("-given_at", "-pk"):
+        if record.withdrawn_at is None:
+            active.setdefault(record.purpose, record)
+        else:
+            withdrawn.setdefault(record.purpose, record)
+    return [
+        ConsentStatus(notice=notice, record=active.get(purpose), withdrawn=withdrawn.get(purpose))
+        for purpose, notice in CURRENT.items()
+    ]
+
+
+def audit_entries(*, action: str | None = None) -> QuerySet[AuditEntry]:
+    """The audit log, newest first, optionally only one kind of action."""
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
+    if action:
+        entries = entries.filter(action=action)
+    return entries
