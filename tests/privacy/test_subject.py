@@ -16,7 +16,8 @@ from gathering.support.services import concern_raise
 
 from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 
-pytestmark = pytest.mark.django_db
+# Committed transactions, so that pg_dump (another process) sees the rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NAME = "Ottoline Wraxby"
 EMAIL = "ottoline.wraxby@example.org"
@@ -25,7 +26,13 @@ CIRCUMSTANCES = "carer-for-brother-since-2019-7718"
 
 
 def database_text() -> str:
-    """Every row of every table as text (what a database dump would show)."""
+    """The database as a backup would show it (SQLite .dump, pg_dump), and every row read back by SQL."""
+    from .dump import database_dump_text
+
+    return database_dump_text() + "\n" + _rows_as_text()
+
+
+def _rows_as_text() -> str:
     parts = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
