@@ -96,3 +96,17 @@ def test_no_place_stays_free_while_someone_waits():
         holding = Registration.objects.filter(event=event, status__in=Registration.HOLDING).count()
         waiting = Registration.objects.filter(event=event, status="waitlisted").count()
         assert holding == 3 or waiting == 0
+
+
+@pytest.mark.parametrize("email", ["", "not-an-email", "a@b", "x" * 250 + "@example.org"])
+def test_an_invalid_email_is_refused_and_nothing_is_written(email):
+    from gathering.events.services import RegistrationError
+
+    event = EventFactory(capacity=2)
+    ticket = TicketTypeFactory(event=event)
+    with pytest.raises(RegistrationError) as refused:
+        registration_create(
+            event=event, user=None, data=RegistrationInput(ticket_type_id=ticket.pk, name="P", email=email)
+        )
+    assert "email" in refused.value.message_dict
+    assert Registration.objects.count() == 0

@@ -11,7 +11,15 @@ from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 pytestmark = pytest.mark.django_db
 
 ORGANISER_PAGES = ["", "bursaries/", "feedback/", "setup/", "check-in/", "message/", "edit/"]
-PUBLIC_PAGES = ["/gatherings/", "/gatherings/past/", "/gatherings/{slug}/", "/my/gatherings/"]
+PUBLIC_PAGES = [
+    "/gatherings/",
+    "/gatherings/past/",
+    "/gatherings/{slug}/",
+    "/my/gatherings/",
+    "/gatherings/{other}/register/",
+    "/gatherings/{slug}/bursary/",
+    "/privacy/my-data/",
+]
 
 
 def grow(event, person, n):
@@ -68,8 +76,11 @@ def test_public_pages(django_assert_max_num_queries, url):
     person = UserFactory()
     event = EventFactory()
     TicketTypeFactory(event=event)
+    BursaryFund.objects.create(event=event, total_minor=1000)
+    other = EventFactory()
+    TicketTypeFactory(event=other)
     client = signed_in(person)
-    target = url.format(slug=event.slug)
+    target = url.format(slug=event.slug, other=other.slug)
     grow(event, person, 1)
     with django_assert_max_num_queries(80) as small:
         assert client.get(target).status_code == 200
