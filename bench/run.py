@@ -1,7 +1,7 @@
 """`make bench`: run every bench/bench_*.py and rewrite docs/benchmarks.md with the results, the command and
 the machine they were measured on.
 
-Each benchmark module defines `run() -> Section`; sections are written in file-name order.
+Each benchmark module defines `run()` returning a Section or a list of them, written in file-name order.
 """
 
 import datetime as dt
@@ -58,7 +58,8 @@ def main() -> int:
         if only and path.stem not in only:
             continue
         print(f"running {path.stem} ...", flush=True)
-        sections.append(load(path).run())
+        result = load(path).run()
+        sections += result if isinstance(result, list) else [result]
 
     lines = [
         "# Benchmarks",

@@ -38,3 +38,32 @@ def test_bad_time_limit_is_refused():
     result = gathering("grouping", str(MDGP), "--time-limit", "0")
     assert result.returncode == 2
     assert "--time-limit must be more than 0 seconds" in result.stderr
+
+
+COSPLIB_N2OR = SHARED / "cosplib" / "instances" / "N2OR.xlsx"
+
+
+def test_timetable_solves_a_cosplib_workbook_and_writes_its_solution_workbook(tmp_path):
+    from gathering.optimise import cosplib
+
+    result = gathering(
+        "timetable", str(COSPLIB_N2OR), "--time-limit", "3", "--json", "--write-solution", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.strip())
+    assert line["instance"] == "N2OR" and line["feasible"] is True
+    written = list(tmp_path.glob("*.xlsx"))
+    assert len(written) == 1
+    # The written workbook is a CoSPLib solution our evaluator reads back to the objective we printed.
+    instance = cosplib.read_cosplib(COSPLIB_N2OR)
+    assert (
+        cosplib.evaluate(instance, cosplib.read_solution(instance, written[0])).objective == line["objective"]
+    )
+
+
+def test_timetable_names_the_problem_in_a_bad_native_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"slots": [], "rooms": []}')
+    result = gathering("timetable", str(bad), "--time-limit", "1", "--json")
+    assert result.returncode == 2
+    assert "bad.json" in result.stderr

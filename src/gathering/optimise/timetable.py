@@ -1,0 +1,734 @@
+"""Native unconference timetable model: hard rules, clash + overflow objective, explanations, optimiser."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = "gathering-timetable/1"
+
+
+class InstanceError(ValueError):
+    """An unreadable input file: which file, where in it (JSON path or sheet/row/column), and why."""
+
+    def __init__(self, path: str, where: str, message: str) -> None:
+        super().__init__(f"{path}: {where}: {message}")
+        self.path = path
+        self.where = where
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A timeslot; slots of one day follow each other in `order`."""
+
+    id: str
+    day: int
+    order: int
+
+
+@dataclass(frozen=True)
+class Room:
+    """A room with its capacity and access features (step_free, hearing_loop, ...)."""
+
+    id: str
+    capacity: int
+    features: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session of `length` consecutive slots of one day, in one room."""
+
+    id: str
+    length: int = 1
+    facilitators: tuple[str, ...] = ()
+    needs: frozenset[str] = frozenset()
+    pinned: tuple[str, str] | None = None  # (first slot, room)
+    unavailable_slots: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Interest:
+    """A person's interest in a session: weight 1 would like, 3 really want."""
+
+    person: str
+    session: str
+    weight: int = 1
+
+
+@dataclass
+class TimetableInstance:
+    """Everything the optimiser needs to know about one event's programme."""
+
+    name: str
+    slots: list[Slot]
+    rooms: list[Room]
+    sessions: list[Session]
+    interests: list[Interest]
+
+
+Assignments = dict[str, tuple[str, str]]  # session id -> (first slot id, room id)
+
+
+@dataclass
+class TimetableResult:
+    """What a solve returns: the best assignment found, its objective, and a proven lower bound."""
+
+    assignments: Assignments
+    objective: int
+    bound: int | None
+    optimal: bool
+    seconds: float
+    feasible: bool
+    terms: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionExplanation:
+    """Why a session costs what it costs: who clashes, with which sessions, and how many cannot get in."""
+
+    session: str
+    interested: int
+    clashing_people: int
+    clashes_with: dict[str, int]
+    overflow: int
+
+
+# ------------------------------------------------------------------------------------------ structure
+
+
+def ordered_slots(instance: TimetableInstance) -> list[Slot]:
+    """Slots in time order: by day, then by order within the day."""
+    return sorted(instance.slots, key=lambda s: (s.day, s.order))
+
+
+def occupied_slots(instance: TimetableInstance, session: Session, first_slot: str) -> list[str] | None:
+    """The slots a session occupies from `first_slot`; None if it would run past the end of the day."""
+    slots = ordered_slots(instance)
+    index = {s.id: n for n, s in enumerate(slots)}
+    if first_slot not in index:
+        return None
+    start = index[first_slot]
+    run = slots[start : start + session.length]
+    if len(run) < session.length or any(s.day != slots[start].day for s in run):
+        return None
+    return [s.id for s in run]
+
+
+def check(instance: TimetableInstance, assignments: Assignments) -> list[str]:
+    """Every broken hard rule as a sentence an organiser can act on; empty means the timetable is valid."""
+    problems: list[str] = []
+    rooms = {r.id: r for r in instance.rooms}
+    known = {s.id for s in instance.sessions}
+    for session_id in sorted(set(assignments) - known):
+        problems.append(f"'{session_id}' is not a session of this event")
+    by_room_slot: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_facilitator_slot: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for session in instance.sessions:
+        if session.id not in assignments:
+            problems.append(f"session '{session.id}' is not scheduled")
+            continue
+        first, room_id = assignments[session.id]
+        room = rooms.get(room_id)
+        if room is None:
+            problems.append(f"session '{session.id}' is in unknown room '{room_id}'")
+            continue
+        slots = occupied_slots(instance, session, first)
+        if slots is None:
+            problems.append(
+                f"session '{session.id}' ({session.length} slots) cannot start at '{first}': "
+                "unknown slot or it would run past the end of the day"
+            )
+            continue
+        missing = sorted(session.needs - room.features)
+        if missing:
+            problems.append(
+                f"session '{session.id}' needs {', '.join(missing)}, which room '{room_id}' lacks"
+            )
+        for slot in slots:
+            if slot in session.unavailable_slots:
+                problems.append(f"session '{session.id}' occupies slot '{slot}', where it is unavailable")
+            by_room_slot[(room_id, slot)].append(session.id)
+            for person in session.facilitators:
+                by_facilitator_slot[(person, slot)].append(session.id)
+        if session.pinned is not None and session.pinned != (first, room_id):
+            problems.append(
+                f"session '{session.id}' is pinned to slot '{session.pinned[0]}' "
+                f"in room '{session.pinned[1]}'"
+            )
+    for (room_id, slot), ids in sorted(by_room_slot.items()):
+        if len(ids) > 1:
+            problems.append(f"room '{room_id}' has {len(ids)} sessions in slot '{slot}': {', '.join(ids)}")
+    for (person, slot), ids in sorted(by_facilitator_slot.items()):
+        if len(ids) > 1:
+            problems.append(
+                f"facilitator '{person}' runs {len(ids)} sessions in slot '{slot}': {', '.join(ids)}"
+            )
+    return problems
+
+
+def objective_terms(instance: TimetableInstance, assignments: Assignments) -> dict[str, int]:
+    """The README objective split into `clash` and `overflow`, plus their sum as `objective`."""
+    rooms = {r.id: r for r in instance.rooms}
+    sessions = {s.id: s for s in instance.sessions}
+    occupied: dict[str, list[str]] = {}
+    for session_id, (first, _room) in assignments.items():
+        if session_id in sessions:
+            occupied[session_id] = occupied_slots(instance, sessions[session_id], first) or []
+    per_person_slot: dict[tuple[str, str], list[int]] = defaultdict(list)
+    interested: dict[str, set[str]] = defaultdict(set)
+    for interest in instance.interests:
+        interested[interest.session].add(interest.person)
+        for slot in occupied.get(interest.session, ()):
+            per_person_slot[(interest.person, slot)].append(interest.weight)
+    clash = sum(sum(ws) - max(ws) for ws in per_person_slot.values())
+    overflow = 0
+    for session_id, (_first, room_id) in assignments.items():
+        if session_id in sessions and room_id in rooms:
+            overflow += max(0, len(interested[session_id]) - rooms[room_id].capacity)
+    return {"clash": clash, "overflow": overflow, "objective": clash + overflow}
+
+
+def objective(instance: TimetableInstance, assignments: Assignments) -> int:
+    """clash + overflow, as the data README defines them."""
+    return objective_terms(instance, assignments)["objective"]
+
+
+def explain(instance: TimetableInstance, assignments: Assignments) -> list[SessionExplanation]:
+    """Per session: interested people, how many of them clash, with which sessions, and the overflow."""
+    sessions = {s.id: s for s in instance.sessions}
+    rooms = {r.id: r for r in instance.rooms}
+    occupied = {
+        sid: set(occupied_slots(instance, sessions[sid], first) or ())
+        for sid, (first, _room) in assignments.items()
+        if sid in sessions
+    }
+    interests_of: dict[str, set[str]] = defaultdict(set)
+    people_of: dict[str, set[str]] = defaultdict(set)
+    for interest in instance.interests:
+        interests_of[interest.person].add(interest.session)
+        people_of[interest.session].add(interest.person)
+    out = []
+    for session in instance.sessions:
+        with_counts: Counter[str] = Counter()
+        clashing = 0
+        mine = occupied.get(session.id, set())
+        for person in sorted(people_of[session.id]):
+            others = [o for o in interests_of[person] if o != session.id and occupied.get(o, set()) & mine]
+            if others:
+                clashing += 1
+                with_counts.update(others)
+        room = rooms.get(assignments.get(session.id, ("", ""))[1])
+        overflow = max(0, len(people_of[session.id]) - room.capacity) if room else 0
+        out.append(
+            SessionExplanation(
+                session=session.id,
+                interested=len(people_of[session.id]),
+                clashing_people=clashing,
+                clashes_with=dict(sorted(with_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+                overflow=overflow,
+            )
+        )
+    return out
+
+
+def timetable_diff(
+    previous: Assignments, new: Assignments
+) -> list[tuple[str, tuple[str, str] | None, tuple[str, str] | None]]:
+    """Sessions whose (first slot, room) changed, were added or removed: (session, before, after), sorted."""
+    changed = []
+    for session_id in sorted(set(previous) | set(new)):
+        before, after = previous.get(session_id), new.get(session_id)
+        if before != after:
+            changed.append((session_id, before, after))
+    return changed
+
+
+# ------------------------------------------------------------------------------------------- the solver
+
+
+class _Problem:
+    """Index-based view of an instance: placements per session and people per session, for fast moves."""
+
+    def __init__(
+        self, instance: TimetableInstance, previous: Assignments | None = None, move_cost: int = 0
+    ) -> None:
+        self.instance = instance
+        self.slots = ordered_slots(instance)
+        self.slot_index = {s.id: n for n, s in enumerate(self.slots)}
+        self.room_index = {r.id: n for n, r in enumerate(instance.rooms)}
+        self.sessions = instance.sessions
+        self.n_slots, self.n_rooms, self.n = len(self.slots), len(instance.rooms), len(instance.sessions)
+        session_index = {s.id: i for i, s in enumerate(self.sessions)}
+        people: dict[str, int] = {}
+        # attendees[i] = [(person, weight)]; a person listed twice for a session counts once, heaviest weight.
+        merged: dict[tuple[int, int], int] = {}
+        for interest in instance.interests:
+            if interest.session not in session_index:
+                continue
+            p = people.setdefault(interest.person, len(people))
+            key = (session_index[interest.session], p)
+            merged[key] = max(merged.get(key, 0), interest.weight)
+        self.n_people = len(people)
+        self.attendees: list[list[tuple[int, int]]] = [[] for _ in self.sessions]
+        for (i, p), weight in merged.items():
+            self.attendees[i].append((p, weight))
+        self.facilitators = [tuple(sorted(set(s.facilitators))) for s in self.sessions]
+        # placements[i] = [(first slot index, room index, occupied slot indices, static cost)]
+        self.placements: list[list[tuple[int, int, tuple[int, ...], int]]] = []
+        previous = previous or {}
+        for i, session in enumerate(self.sessions):
+            options = []
+            before = previous.get(session.id)
+            for start in range(self.n_slots):
+                run = tuple(range(start, start + session.length))
+                if run[-1] >= self.n_slots or any(self.slots[t].day != self.slots[start].day for t in run):
+                    continue
+                if any(self.slots[t].id in session.unavailable_slots for t in run):
+                    continue
+                for r, room in enumerate(instance.rooms):
+                    if not session.needs <= room.features:
+                        continue
+                    if session.pinned is not None and session.pinned != (self.slots[start].id, room.id):
+                        continue
+                    cost = max(0, len(self.attendees[i]) - room.capacity)
+                    if before is not None and before != (self.slots[start].id, room.id):
+                        cost += move_cost
+                    options.append((start, r, run, cost))
+            self.placements.append(options)
+
+    def assignments(self, place: list[int]) -> Assignments:
+        out = {}
+        for i, k in enumerate(place):
+            if k >= 0:
+                start, r, _run, _cost = self.placements[i][k]
+                out[self.sessions[i].id] = (self.slots[start].id, self.instance.rooms[r].id)
+        return out
+
+    def cheap_bound(self) -> int:
+        """Each session's cheapest placement, plus clash no timetable can avoid for each person.
+
+        A person interested in more session-slots than there are slots must clash: in the best case the
+        heaviest interests fill every slot and the rest each add their weight.
+        """
+        static = sum(min((p[3] for p in options), default=0) for options in self.placements)
+        weights: dict[int, list[int]] = defaultdict(list)
+        for i, people in enumerate(self.attendees):
+            for p, weight in people:
+                weights[p].extend([weight] * self.sessions[i].length)
+        clash = 0
+        for ws in weights.values():
+            if len(ws) > self.n_slots:
+                ws.sort(reverse=True)
+                clash += sum(ws[self.n_slots :])
+        return static + clash
+
+
+class _State:
+    """A (possibly partial) timetable with incremental clash bookkeeping per person and slot."""
+
+    def __init__(self, problem: _Problem) -> None:
+        self.pb = problem
+        self.place = [-1] * problem.n
+        self.room_slot = [[-1] * problem.n_slots for _ in range(problem.n_rooms)]
+        self.facilitator_slot: dict[tuple[str, int], int] = {}
+        # weights[p][t]: Counter of interest weights of person p's sessions occupying slot t
+        self.weights: list[dict[int, Counter[int]]] = [{} for _ in range(problem.n_people)]
+        self.cost = 0
+
+    @staticmethod
+    def _clash(counter: Counter[int] | None) -> int:
+        if not counter:
+            return 0
+        return sum(w * c for w, c in counter.items()) - max(counter)
+
+    def clash_delta(self, i: int, old_run: tuple[int, ...], new_run: tuple[int, ...]) -> int:
+        """Change in clash if session i moves from old_run to new_run (either may be empty)."""
+        if old_run == new_run:
+            return 0
+        # A slot in both runs keeps the session: only the slots it leaves or enters change.
+        old_run, new_run = (
+            tuple(t for t in old_run if t not in new_run),
+            tuple(t for t in new_run if t not in old_run),
+        )
+        delta = 0
+        for p, w in self.pb.attendees[i]:
+            slots = self.weights[p]
+            for t in old_run:
+                c = slots.get(t)
+                before = self._clash(c)
+                c[w] -= 1  # type: ignore[index]
+                after = self._clash(+c)  # type: ignore[operator]
+                c[w] += 1  # type: ignore[index]
+                delta += after - before
+            for t in new_run:
+                c = slots.get(t)
+                if c is None or not c:
+                    continue
+                before = self._clash(c)
+                c[w] += 1
+                delta += self._clash(c) - before
+                c[w] -= 1
+                if c[w] == 0:
+                    del c[w]
+        return delta
+
+    def _apply_people(self, i: int, run: tuple[int, ...], sign: int) -> None:
+        for p, w in self.pb.attendees[i]:
+            slots = self.weights[p]
+            for t in run:
+                c = slots.setdefault(t, Counter())
+                c[w] += sign
+                if c[w] == 0:
+                    del c[w]
+
+    def blockers(self, i: int, k: int) -> set[int]:
+        """Sessions that stand in the way of session i taking placement k."""
+        _start, r, run, _cost = self.pb.placements[i][k]
+        out = set()
+        for t in run:
+            other = self.room_slot[r][t]
+            if other >= 0 and other != i:
+                out.add(other)
+            for person in self.pb.facilitators[i]:
+                other = self.facilitator_slot.get((person, t), -1)
+                if other >= 0 and other != i:
+                    out.add(other)
+        return out
+
+    def move_delta(self, i: int, k: int) -> int:
+        old = self.place[i]
+        old_run = self.pb.placements[i][old][2] if old >= 0 else ()
+        old_static = self.pb.placements[i][old][3] if old >= 0 else 0
+        new = self.pb.placements[i][k]
+        return new[3] - old_static + self.clash_delta(i, old_run, new[2])
+
+    def remove(self, i: int) -> None:
+        k = self.place[i]
+        if k < 0:
+            return
+        _start, r, run, static = self.pb.placements[i][k]
+        self.cost += self.clash_delta(i, run, ()) - static
+        self._apply_people(i, run, -1)
+        for t in run:
+            self.room_slot[r][t] = -1
+            for person in self.pb.facilitators[i]:
+                self.facilitator_slot.pop((person, t), None)
+        self.place[i] = -1
+
+    def put(self, i: int, k: int) -> None:
+        _start, r, run, static = self.pb.placements[i][k]
+        self.cost += self.clash_delta(i, (), run) + static
+        self._apply_people(i, run, +1)
+        for t in run:
+            self.room_slot[r][t] = i
+            for person in self.pb.facilitators[i]:
+                self.facilitator_slot[(person, t)] = i
+        self.place[i] = k
+
+
+def _construct(state: _State, rng: random.Random, deadline: float) -> bool:
+    """Place every session: cheapest free placement first, ejecting others when none is free.
+
+    Ejection (remove the blockers, queue them again) is what gets tight grids, where there are about as
+    many sessions as room-slots, fully placed; a tabu on the session just placed stops ping-pong.
+    """
+    pb = state.pb
+    queue = sorted(range(pb.n), key=lambda i: (len(pb.placements[i]), -len(pb.attendees[i])))
+    queue.reverse()  # pop() takes the most constrained first
+    last_placed: dict[int, int] = {}
+    step = 0
+    while queue:
+        if time.monotonic() > deadline:
+            return False
+        step += 1
+        i = queue.pop()
+        options = pb.placements[i]
+        if not options:
+            return False
+        best, best_key = -1, None
+        sample = options if len(options) <= 120 else rng.sample(options, 120)
+        index_of = {id(o): n for n, o in enumerate(options)}
+        for option in sample:
+            k = index_of[id(option)]
+            blocking = state.blockers(i, k)
+            if any(last_placed.get(j, -10) >= step - 2 for j in blocking):
+                continue
+            # Prefer free placements by cost; failing that, the one displacing the fewest sessions.
+            key = (len(blocking), rng.random()) if blocking else (0, state.move_delta(i, k) + rng.random())
+            if best_key is None or key < best_key:
+                best, best_key = k, key
+        if best < 0:
+            best = rng.randrange(len(options))
+        for j in state.blockers(i, best):
+            state.remove(j)
+            queue.insert(rng.randrange(len(queue) + 1), j)
+        state.put(i, best)
+        last_placed[i] = step
+    return True
+
+
+def _local_search(state: _State, rng: random.Random, deadline: float, target: int = 0) -> list[int]:
+    """Simulated annealing over moves to a free placement and swaps of two sessions' placements."""
+    pb = state.pb
+    best_cost, best_place = state.cost, state.place[:]
+    movable = [i for i in range(pb.n) if len(pb.placements[i]) > 1]
+    if not movable:
+        return best_place
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for i in movable:
+        by_length[pb.sessions[i].length].append(i)
+    # Where each session could start, to find swap partners: key (first slot, room) -> placement index.
+    lookup = [{(p[0], p[1]): k for k, p in enumerate(options)} for options in pb.placements]
+    temperature = 2.0
+    iteration = 0
+    started = time.monotonic()
+    total = max(1e-3, deadline - started)
+    while True:
+        iteration += 1
+        if iteration % 200 == 0:
+            now = time.monotonic()
+            if now > deadline or best_cost <= target:  # nothing below a proven bound
+                break
+            temperature = max(0.05, 2.0 * (1 - (now - started) / total))
+        i = rng.choice(movable)
+        if rng.random() < 0.5:
+            k = rng.randrange(len(pb.placements[i]))
+            if k == state.place[i] or state.blockers(i, k):
+                continue
+            delta = state.move_delta(i, k)
+            if delta <= 0 or rng.random() < math.exp(-delta / temperature):
+                state.remove(i)
+                state.put(i, k)
+        else:
+            j = rng.choice(by_length[pb.sessions[i].length])
+            if j == i:
+                continue
+            pi, pj = pb.placements[i][state.place[i]], pb.placements[j][state.place[j]]
+            ki, kj = lookup[i].get((pj[0], pj[1])), lookup[j].get((pi[0], pi[1]))
+            if ki is None or kj is None:
+                continue
+            before = state.cost
+            state.remove(i)
+            state.remove(j)
+            if state.blockers(i, ki) or state.blockers(j, kj):
+                state.put(i, lookup[i][(pi[0], pi[1])])
+                state.put(j, lookup[j][(pj[0], pj[1])])
+                continue
+            state.put(i, ki)
+            state.put(j, kj)
+            delta = state.cost - before
+            if not (delta <= 0 or rng.random() < math.exp(-delta / temperature)):
+                state.remove(i)
+                state.remove(j)
+                state.put(i, lookup[i][(pi[0], pi[1])])
+                state.put(j, lookup[j][(pj[0], pj[1])])
+        if state.cost < best_cost:
+            best_cost, best_place = state.cost, state.place[:]
+    return best_place
+
+
+def _cp_sat(
+    pb: _Problem, hint: list[int] | None, time_limit: float, seed: int, workers: int
+) -> tuple[list[int] | None, int | None, bool]:
+    """Exact model: placement choice, with clash written as (total weight) - (sum of per-slot maxima).
+
+    People with identical interests are merged; for each group, slot and weight level a boolean says some
+    session the group wants at least that much occupies the slot. Returns (placement, bound, optimal).
+    """
+    from ortools.sat.python import cp_model
+
+    m = cp_model.CpModel()
+    x = [[m.new_bool_var(f"x{i}_{k}") for k in range(len(pb.placements[i]))] for i in range(pb.n)]
+    occ: list[list[list[Any]]] = [[[] for _ in range(pb.n_slots)] for _ in range(pb.n)]
+    room_slot: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    fac_slot: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    static = []
+    for i in range(pb.n):
+        if not x[i]:
+            return None, None, True  # a session with nowhere to go: no timetable exists
+        m.add_exactly_one(x[i])
+        for k, (_start, r, run, cost) in enumerate(pb.placements[i]):
+            if cost:
+                static.append(cost * x[i][k])
+            for t in run:
+                occ[i][t].append(x[i][k])
+                room_slot[(r, t)].append(x[i][k])
+                for person in pb.facilitators[i]:
+                    fac_slot[(person, t)].append(x[i][k])
+    for group in (*room_slot.values(), *fac_slot.values()):
+        if len(group) > 1:
+            m.add_at_most_one(group)
+    profiles: Counter[tuple[tuple[int, int], ...]] = Counter()
+    per_person: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, people in enumerate(pb.attendees):
+        for p, w in people:
+            per_person[p].append((i, w))
+    for interests in per_person.values():
+        if len(interests) > 1:  # one interest never clashes
+            profiles[tuple(sorted(interests))] += 1
+    gained = []
+    constant = 0
+    for profile, count in profiles.items():
+        constant += count * sum(w * pb.sessions[i].length for i, w in profile)
+        levels = sorted({w for _i, w in profile})
+        for t in range(pb.n_slots):
+            previous_level = 0
+            for level in levels:
+                wanting = [v for i, w in profile if w >= level for v in occ[i][t]]
+                if not wanting:
+                    continue
+                h = m.new_bool_var("")
+                m.add(h <= sum(wanting))
+                gained.append(count * (level - previous_level) * h)
+                previous_level = level
+    m.minimize(constant + sum(static) - sum(gained))
+    if hint is not None:
+        for i, k in enumerate(hint):
+            for kk, v in enumerate(x[i]):
+                m.add_hint(v, kk == k)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(m)
+    if status == cp_model.INFEASIBLE:
+        return None, None, True
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None, False
+    place = [next(k for k, v in enumerate(x[i]) if solver.boolean_value(v)) for i in range(pb.n)]
+    return place, math.ceil(solver.best_objective_bound - 1e-6), status == cp_model.OPTIMAL
+
+
+# CP-SAT pays off while the model stays small; beyond this the annealer finds better timetables sooner.
+CP_SAT_MAX_PLACEMENTS = 6_000
+
+
+def solve_timetable(
+    instance: TimetableInstance,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    previous: Assignments | None = None,
+    move_cost: int = 0,
+    workers: int = 2,
+) -> TimetableResult:
+    """Best timetable found within `time_limit` seconds, with a lower bound.
+
+    With `previous` assignments, every session placed elsewhere than before adds `move_cost` to the
+    objective (reported in `terms["moves"]`), so a published timetable changes only where that helps.
+    """
+    started = time.monotonic()
+    deadline = started + time_limit
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    pb = _Problem(instance, previous, move_cost)
+    bound: int | None = pb.cheap_bound()
+    optimal = False
+    state = _State(pb)
+    small = sum(len(p) for p in pb.placements) <= CP_SAT_MAX_PLACEMENTS
+    # On small instances CP-SAT settles feasibility itself, so the construction gets only a short go.
+    placed = _construct(state, rng, started + (min(1.0, time_limit * 0.2) if small else time_limit * 0.5))
+    place: list[int] | None = state.place[:] if placed else None
+    if placed and not small:
+        place = _local_search(state, rng, deadline, bound or 0)
+    elif small:
+        if placed:
+            place = _local_search(state, rng, started + min(time_limit * 0.2, 2.0), bound or 0)
+        exact, cp_bound, proven = _cp_sat(pb, place, deadline - time.monotonic(), seed, workers)
+        if exact is not None:
+            if place is None or _cost(pb, exact) <= _cost(pb, place):
+                place = exact
+            bound = max(bound or 0, cp_bound or 0)
+            optimal = proven
+        elif proven:  # CP-SAT proved no timetable satisfies the hard rules
+            bound = None
+    seconds = time.monotonic() - started
+    if place is None or any(k < 0 for k in place):
+        partial = pb.assignments(place or state.place)
+        terms = objective_terms(instance, partial)
+        return TimetableResult(partial, terms["objective"], bound, False, seconds, False, terms)
+    assignments = pb.assignments(place)
+    terms = objective_terms(instance, assignments)
+    # Only sessions that had a place before can move; new ones are free to go anywhere.
+    moves = sum(1 for k, v in (previous or {}).items() if k in assignments and assignments[k] != v)
+    terms["moves"] = moves * move_cost
+    total = terms["objective"] + terms["moves"]
+    optimal = optimal or (bound is not None and total <= bound)
+    return TimetableResult(
+        assignments, total, bound, optimal, seconds, not check(instance, assignments), terms
+    )
+
+
+def _cost(pb: _Problem, place: list[int]) -> int:
+    state = _State(pb)
+    for i, k in enumerate(place):
+        state.put(i, k)
+    return state.cost
+
+
+# ---------------------------------------------------------------------------------------- test instances
+
+
+def generate_instance(
+    seed: int,
+    *,
+    sessions: int = 300,
+    people: int = 2000,
+    interests_per_person: int = 8,
+    slots: int = 12,
+    rooms: int = 25,
+    days: int = 2,
+) -> TimetableInstance:
+    """A random but feasible instance: built around a hidden valid timetable, with popular sessions.
+
+    Needs, unavailable slots and facilitators are drawn so that the hidden timetable obeys them, which
+    guarantees a solution exists even when sessions fill every room-slot.
+    """
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    per_day = math.ceil(slots / days)
+    slot_list = [Slot(f"t{n + 1}", n // per_day + 1, n % per_day + 1) for n in range(slots)]
+    room_list = [
+        Room(
+            f"r{n + 1}",
+            rng.choice((15, 20, 30, 40, 60, 80, 120)),
+            frozenset(f for f in ("step_free", "hearing_loop") if rng.random() < 0.7),
+        )
+        for n in range(rooms)
+    ]
+    cells = [(t, r) for t in range(slots) for r in range(rooms)]
+    rng.shuffle(cells)
+    if sessions > len(cells):
+        raise ValueError(f"{sessions} sessions cannot fit {len(cells)} room-slots")
+    hidden = cells[:sessions]
+    busy: dict[str, set[int]] = defaultdict(set)
+    session_list = []
+    facilitator_pool = [f"f{n + 1}" for n in range(max(1, sessions * 2 // 3))]
+    for n, (t, r) in enumerate(hidden):
+        facilitators = []
+        for person in rng.sample(facilitator_pool, min(len(facilitator_pool), rng.choice((1, 1, 2)))):
+            if t not in busy[person]:
+                busy[person].add(t)
+                facilitators.append(person)
+        room = room_list[r]
+        needs = frozenset(f for f in room.features if rng.random() < 0.15)
+        unavailable = frozenset(
+            slot_list[u].id
+            for u in rng.sample(range(slots), min(slots - 1, rng.choice((0, 0, 1, 3))))
+            if u != t
+        )
+        session_list.append(Session(f"s{n + 1}", 1, tuple(facilitators), needs, None, unavailable))
+    # Zipf-like popularity: a few sessions draw crowds, which makes room sizes matter.
+    popularity = [1 / (n + 1) ** 0.8 for n in range(sessions)]
+    interests = []
+    for p in range(people):
+        chosen: set[int] = set()
+        while len(chosen) < min(interests_per_person, sessions):
+            chosen.add(rng.choices(range(sessions), popularity)[0])
+        for i in sorted(chosen):
+            interests.append(Interest(f"p{p + 1}", f"s{i + 1}", 3 if rng.random() < 0.25 else 1))
+    return TimetableInstance(f"generated-{seed}", slot_list, room_list, session_list, interests)
