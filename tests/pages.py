@@ -12,6 +12,12 @@ class Page:
     name: str
 
 
+# Each app with its own pages lists them in tests/<app>/registry.py (imported after Page, which they use).
+from .circles import registry as circles_registry  # noqa: E402
+from .programme import registry as programme_registry  # noqa: E402
+
+APP_REGISTRIES = (programme_registry, circles_registry)
+
 PAGES: tuple[Page, ...] = (
     Page("/", None, "core:home"),
     Page("/", "participant", "core:home"),
@@ -70,6 +76,7 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/gatherings/{event}/questions/new/", "organiser", "events_staff:question_new"),
     Page("/staff/gatherings/{event}/questions/{question}/", "organiser", "events_staff:question"),
     Page("/staff/gatherings/{event}/bursaries/{application}/", "organiser", "events_staff:bursary"),
+    *(page for registry in APP_REGISTRIES for page in registry.PAGES),
 )
 
 
@@ -112,6 +119,8 @@ def page_url(page: Page, user: object | None) -> str:
     if "{registration}" in page.url:
         data = RegistrationInput(ticket_type_id=ticket.pk, name="Reg", email=user.email, amount_minor=0)
         values["registration"] = registration_create(event=event, user=user, data=data).registration.pk
+    for registry in APP_REGISTRIES:
+        values.update(registry.page_values(page, user, event))
     return page.url.format(**values)
 
 
@@ -152,3 +161,5 @@ NOT_PAGES = {
     "api:v1:token": "JSON API",
     "privacy:csp_report": "POST only: browsers send CSP violation reports; see tests/privacy/test_csp.py",
 }
+for _registry in APP_REGISTRIES:
+    NOT_PAGES.update(_registry.NOT_PAGES)

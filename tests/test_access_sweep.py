@@ -13,8 +13,10 @@ from gathering.events.models import BursaryApplication, BursaryFund, Question
 from gathering.events.services import RegistrationInput, registration_create
 from gathering.support.services import concern_raise
 
+from .circles import registry as circles_registry
 from .conftest import signed_in
 from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from .programme import registry as programme_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +117,13 @@ ROUTES = {
 }
 
 
+# Apps with their own routes list them in tests/<app>/registry.py.
+APP_REGISTRIES = (programme_registry, circles_registry)
+for _registry in APP_REGISTRIES:
+    PUBLIC |= _registry.PUBLIC
+    ROUTES.update(_registry.ROUTES)
+
+
 def _named_routes(resolver=None, namespace=""):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
@@ -179,6 +188,8 @@ def world():
         "organiser of another Gathering": make_staff("organiser"),
     }
     EventFactory(organisers=[wrong["organiser of another Gathering"]])
+    for registry in APP_REGISTRIES:
+        values.update(registry.world_values(owner=owner, organiser=organiser, event=event, wrong=wrong))
     return values, wrong
 
 

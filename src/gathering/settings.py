@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "gathering.accounts",
     "gathering.privacy",
     "gathering.events",
+    "gathering.programme",
+    "gathering.circles",
     "gathering.support",
     "gathering.api",
     "django.contrib.admin",

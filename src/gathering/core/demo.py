@@ -83,4 +83,9 @@ def seed_demo(*, scale: int = 1) -> list[DemoLogin]:
         people[role.slug] = user
         logins.append(login)
     _seed_events(organiser=people["organiser"], participant=people["participant"], scale=scale)
+    from gathering.circles.demo import seed_circles
+    from gathering.programme.demo import seed_programme
+
+    seed_programme(people=people, scale=scale)
+    seed_circles(people=people, scale=scale)
     return logins

@@ -1,0 +1,6 @@
+"""circles staff urls."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "circles_staff"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""circles urls."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "circles"
+urlpatterns: list = []

@@ -1,0 +1,23 @@
+"""The programme app's entries in the site-wide page list (tests/pages.py) and wrong-person sweep
+(tests/test_access_sweep.py), kept here so each app lists its own routes."""
+
+# Pages: tests.pages.Page(url, as_role, route name); a URL may use {event} and what page_values fills.
+PAGES: tuple = ()
+# Named routes that are not pages of their own, with the reason.
+NOT_PAGES: dict[str, str] = {}
+
+
+def page_values(page, user, event) -> dict[str, object]:
+    """Values for this app's placeholders in page.url: creates what the page shows for `user` in `event`."""
+    return {}
+
+
+# Sweep: routes anyone may open (no object behind them), and test_access_sweep.Route entries by name.
+PUBLIC: set[str] = set()
+ROUTES: dict = {}
+
+
+def world_values(*, owner, organiser, event, wrong) -> dict[str, object]:
+    """Objects owned by `owner` (named MARKER, holding SECRET) in `event` run by `organiser`; returns the
+    placeholder values for ROUTES. `wrong` maps who -> user (None for anonymous) for the wrong people."""
+    return {}
