@@ -2,7 +2,10 @@
 (tests/test_access_sweep.py), kept here so each app lists its own routes."""
 
 # Pages: tests.pages.Page(url, as_role, route name); a URL may use {event} and what page_values fills.
-PAGES: tuple = ()
+PAGES: tuple = (
+    # attendees' and public pages
+    # organisers' and reviewers' pages
+)
 # Named routes that are not pages of their own, with the reason.
 NOT_PAGES: dict[str, str] = {}
 
@@ -14,7 +17,10 @@ def page_values(page, user, event) -> dict[str, object]:
 
 # Sweep: routes anyone may open (no object behind them), and test_access_sweep.Route entries by name.
 PUBLIC: set[str] = set()
-ROUTES: dict = {}
+ROUTES: dict = {
+    # attendees' and public routes
+    # organisers' and reviewers' routes
+}
 
 
 def world_values(*, owner, organiser, event, wrong) -> dict[str, object]:

@@ -1,0 +1,8 @@
+"""Forms for proposals, interest, reviews, the grid and the timetable editor."""
+
+from django import forms  # noqa: F401
+
+# --------------------------------------------------------- attendees: proposals and interest
+
+
+# --------------------------------------------------------- organisers and reviewers
