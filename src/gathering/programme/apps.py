@@ -9,3 +9,6 @@ class ProgrammeConfig(AppConfig):
     name = "gathering.programme"
     label = "programme"
     verbose_name = _("Programme")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the permission rules
