@@ -229,6 +229,26 @@ def test_check_reports_an_unavailable_slot() -> None:
     assert check(instance, VALID) == ["session 's3' occupies slot 't1', where it is unavailable"]
 
 
+def test_check_reports_a_session_in_a_room_while_the_room_is_unavailable() -> None:
+    instance = two_by_two()
+    instance.rooms[1] = Room("small", 1, unavailable_slots=frozenset({"t1"}))
+
+    assert check(instance, VALID) == [
+        "session 's3' is in room 'small' in slot 't1', when the room is unavailable"
+    ]
+
+
+def test_solver_keeps_sessions_out_of_a_room_while_it_is_unavailable() -> None:
+    instance = two_by_two()
+    instance.rooms[0] = Room("big", 3, frozenset({"step_free"}), unavailable_slots=frozenset({"t1", "t2"}))
+
+    result = solve_timetable(instance, time_limit=5, workers=1)
+
+    assert result.feasible is True
+    assert check(instance, result.assignments) == []
+    assert all(slot == "t3" for slot, room in result.assignments.values() if room == "big")
+
+
 def test_check_reports_a_broken_pin() -> None:
     instance = two_by_two(s3={"pinned": ("t3", "small")})
 

@@ -33,11 +33,13 @@ class Slot:
 
 @dataclass(frozen=True)
 class Room:
-    """A room with its capacity and access features (step_free, hearing_loop, ...)."""
+    """A room with its capacity and access features (step_free, hearing_loop, ...), and the slots in which
+    it cannot be used (booked by someone else, being set up)."""
 
     id: str
     capacity: int
     features: frozenset[str] = frozenset()
+    unavailable_slots: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,11 @@ def check(instance: TimetableInstance, assignments: Assignments) -> list[str]:
         for slot in slots:
             if slot in session.unavailable_slots:
                 problems.append(f"session '{session.id}' occupies slot '{slot}', where it is unavailable")
+            if slot in room.unavailable_slots:
+                problems.append(
+                    f"session '{session.id}' is in room '{room_id}' in slot '{slot}', "
+                    "when the room is unavailable"
+                )
             by_room_slot[(room_id, slot)].append(session.id)
             for person in session.facilitators:
                 by_facilitator_slot[(person, slot)].append(session.id)
@@ -293,6 +300,10 @@ class _Problem:
                     continue
                 for r, room in enumerate(instance.rooms):
                     if not session.needs <= room.features:
+                        continue
+                    if room.unavailable_slots and any(
+                        self.slots[t].id in room.unavailable_slots for t in run
+                    ):
                         continue
                     if session.pinned is not None and session.pinned != (self.slots[start].id, room.id):
                         continue
