@@ -1,6 +1,8 @@
 """Who may do what with a programme: its Gathering's organisers manage it; reviewers review; confirmed
 attendees propose open-space sessions and mark interest; facilitators see their own sessions."""
 
+import secrets
+
 import rules
 
 from gathering.accounts.models import User
@@ -30,6 +32,17 @@ def can_take_part(user: User, event: Event) -> bool:
 
 
 # --------------------------------------------------------- more rules for attendees' pages below
+def can_withdraw(user: User, session: object) -> bool:
+    """Only the person who proposed a session may withdraw it."""
+    return user.is_authenticated and getattr(session, "proposer_id", None) == user.pk
+
+
+def can_see_display(user: User, event: Event, *, key: str, display_key: str) -> bool:
+    """The venue's "now and next" screen: opened with the programme's display key (no sign-in), or by the
+    Gathering's organisers."""
+    if key and secrets.compare_digest(key.encode(), display_key.encode()):
+        return True
+    return can_manage(user, event)
 
 
 # --------------------------------------------------------- more rules for organisers and reviewers below

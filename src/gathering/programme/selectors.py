@@ -1,6 +1,221 @@
 """Reads of a programme that pages and the API share, each in a fixed number of queries."""
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from gathering.accounts.models import User
+from gathering.events.models import Event
+
+from .models import Interest, Programme, Room, Session, Slot
+
 # -------------------------------------------------------- published timetable, agenda, board (public)
+
+
+def public_sessions_q(prefix: str = "") -> Q:
+    """Sessions anyone may see: open-space proposals still in play, and curated sessions once accepted.
+    Curated proposals under review, and withdrawn, declined or merged sessions, are not public."""
+    return Q(**{f"{prefix}track": Session.Track.OPEN_SPACE, f"{prefix}status__in": Session.IN_PLAY}) | Q(
+        **{
+            f"{prefix}track": Session.Track.CURATED,
+            f"{prefix}status__in": (Session.Status.ACCEPTED, Session.Status.SCHEDULED),
+        }
+    )
+
+
+def programme_get_public(*, slug: str) -> Programme:
+    """The programme of a published (or cancelled) Gathering; raises Programme.DoesNotExist."""
+    return Programme.objects.select_related("event", "event__venue").get(
+        event__slug=slug, event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED)
+    )
+
+
+def _facilitators() -> Prefetch:
+    return Prefetch("facilitators", queryset=User.objects.only("pk", "name", "preferred_name").order_by("pk"))
+
+
+def sessions_public(*, programme: Programme) -> QuerySet[Session]:
+    """Public sessions with their facilitators and interest counts."""
+    return (
+        Session.objects.filter(programme=programme)
+        .filter(public_sessions_q())
+        .select_related("slot", "room")
+        .prefetch_related(_facilitators())
+        .annotate(
+            would_like=Count("interests", filter=Q(interests__level=Interest.Level.WOULD_LIKE)),
+            really_want=Count("interests", filter=Q(interests__level=Interest.Level.REALLY_WANT)),
+        )
+    )
+
+
+def session_get_public(*, programme: Programme, session_id: int) -> Session:
+    """One public session; raises Session.DoesNotExist for drafts, withdrawn and declined sessions."""
+    return sessions_public(programme=programme).get(pk=session_id)
+
+
+def interest_levels(*, user: User, programme: Programme) -> dict[int, int]:
+    """{session id: level} of the person's marks in this programme (empty for anonymous visitors)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        Interest.objects.filter(user=user, session__programme=programme).values_list("session_id", "level")
+    )
+
+
+def board_sessions(*, programme: Programme) -> list[Session]:
+    """The proposal board: every public session, newest proposals first."""
+    return list(sessions_public(programme=programme).order_by("-created_at", "-pk"))
+
+
+def session_slots(session: Session, slots: list[Slot]) -> list[Slot]:
+    """The slots a placed session runs in: its first slot and the next ones (breaks skipped)."""
+    if session.slot_id is None:
+        return []
+    ids = [slot.pk for slot in slots]
+    if session.slot_id not in ids:
+        return []
+    following = [slot for slot in slots[ids.index(session.slot_id) :] if not slot.is_break]
+    return following[: session.length]
+
+
+@dataclass
+class Cell:
+    room: Room
+    session: Session | None = None
+    continued: bool = False
+
+
+@dataclass
+class Row:
+    slot: Slot
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.session is not None]
+
+
+@dataclass
+class Timetable:
+    programme: Programme
+    rooms: list[Room]
+    rows: list[Row]
+
+    @property
+    def days(self) -> list[tuple[dt.date, list[Row]]]:
+        """Rows grouped by day in the Gathering's time zone."""
+        zone = self.programme.event.zone
+        grouped: dict[dt.date, list[Row]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.slot.starts_at.astimezone(zone).date(), []).append(row)
+        return list(grouped.items())
+
+    def now_and_next(self, now: dt.datetime) -> tuple[Row | None, Row | None]:
+        """The row running at `now` (None between slots) and the next row that has not started."""
+        current = next((r for r in self.rows if r.slot.starts_at <= now < r.slot.ends_at), None)
+        upcoming = next((r for r in self.rows if r.slot.starts_at > now), None)
+        return current, upcoming
+
+
+def timetable_build(*, programme: Programme) -> Timetable:
+    """The published grid: a row per slot (breaks included), a cell per room. In a fixed number of queries."""
+    slots = list(programme.slots.all())
+    rooms = list(programme.rooms.all())
+    placed = sessions_public(programme=programme).filter(slot__isnull=False, room__isnull=False)
+    at: dict[tuple[int, int], tuple[Session, bool]] = {}
+    for session in placed:
+        for position, slot in enumerate(session_slots(session, slots)):
+            at.setdefault((slot.pk, session.room_id), (session, position > 0))
+    rows = []
+    for slot in slots:
+        row = Row(slot=slot)
+        if not slot.is_break:
+            for room in rooms:
+                session, continued = at.get((slot.pk, room.pk), (None, False))
+                row.cells.append(Cell(room=room, session=session, continued=continued))
+        rows.append(row)
+    return Timetable(programme=programme, rooms=rooms, rows=rows)
+
+
+@dataclass
+class AgendaItem:
+    session: Session
+    level: int | None
+    facilitating: bool
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    clashes: list[Session] = field(default_factory=list)
+
+    @property
+    def is_public(self) -> bool:
+        return self.session.status in Session.IN_PLAY and (
+            self.session.track == Session.Track.OPEN_SPACE or self.session.status != Session.Status.PROPOSED
+        )
+
+
+@dataclass
+class Agenda:
+    programme: Programme
+    items: list[AgendaItem]
+
+    @property
+    def published(self) -> bool:
+        return self.programme.published_at is not None
+
+    @property
+    def clash_count(self) -> int:
+        return sum(1 for item in self.items if item.clashes)
+
+
+def agenda_for_user(*, user: User) -> list[Agenda]:
+    """Per Gathering: the public sessions the person marked and the sessions they facilitate (whatever
+    their state), with times once the timetable is published and clashes between them."""
+    levels = dict(
+        Interest.objects.filter(user=user)
+        .filter(public_sessions_q("session__"))
+        .values_list("session_id", "level")
+    )
+    sessions = (
+        Session.objects.filter(
+            Q(pk__in=list(levels))
+            | Q(facilitators=user, status__in=(*Session.IN_PLAY, Session.Status.WITHDRAWN))
+        )
+        .filter(programme__event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
+        .distinct()
+        .select_related("programme", "programme__event", "slot", "room")
+        .prefetch_related(_facilitators(), "programme__slots")
+        .order_by("programme__event__starts_at", "programme_id", "slot__starts_at", "title", "pk")
+    )
+    agendas: dict[int, Agenda] = {}
+    for session in sessions:
+        programme = session.programme
+        agenda = agendas.setdefault(programme.pk, Agenda(programme=programme, items=[]))
+        item = AgendaItem(
+            session=session,
+            level=levels.get(session.pk),
+            facilitating=any(person.pk == user.pk for person in session.facilitators.all()),
+        )
+        running = session_slots(session, list(programme.slots.all())) if agenda.published else []
+        if running and item.is_public:
+            item.starts_at, item.ends_at = running[0].starts_at, running[-1].ends_at
+        agenda.items.append(item)
+    for agenda in agendas.values():
+        timed = [item for item in agenda.items if item.starts_at is not None]
+        for item in timed:
+            item.clashes = [
+                other.session
+                for other in timed
+                if other is not item and other.starts_at < item.ends_at and item.starts_at < other.ends_at
+            ]
+        agenda.items.sort(
+            key=lambda i: (
+                i.starts_at is None,
+                i.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+                i.session.title,
+            )
+        )
+    return list(agendas.values())
 
 
 # -------------------------------------------------------- organisers: proposals, reviews, runs
