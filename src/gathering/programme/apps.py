@@ -11,4 +11,4 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401 - registers the permission rules
+        from . import jobs, rules  # noqa: F401 - registers the periodic job and permission rules

@@ -46,3 +46,19 @@ def can_see_display(user: User, event: Event, *, key: str, display_key: str) -> 
 
 
 # --------------------------------------------------------- more rules for organisers and reviewers below
+def can_review(user: User, event: Event) -> bool:
+    """Score and comment on curated proposals: the programme's reviewers, and whoever manages it."""
+    if not user.is_authenticated:
+        return False
+    if can_manage(user, event):
+        return True
+    programme = getattr(event, "programme", None)
+    return programme is not None and programme.reviewers.filter(pk=user.pk).exists()
+
+
+def can_see_proposers(user: User, event: Event) -> bool:
+    """Who proposed what: the organisers always; reviewers only when the review is not anonymised."""
+    if can_manage(user, event):
+        return True
+    programme = getattr(event, "programme", None)
+    return programme is not None and not programme.anonymised_review and can_review(user, event)

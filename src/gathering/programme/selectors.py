@@ -3,12 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from gathering.accounts.models import User
 from gathering.events.models import Event
 
-from .models import Interest, Programme, Room, Session, Slot
+from .models import Interest, Programme, Review, Room, Session, Slot, TimetableRun
 
 # -------------------------------------------------------- published timetable, agenda, board (public)
 
@@ -219,3 +219,66 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
 
 
 # -------------------------------------------------------- organisers: proposals, reviews, runs
+
+
+def staff_programmes(*, user: User) -> QuerySet[Event]:
+    """Gatherings whose programme this person organises or reviews, soonest first, with the programme."""
+    organised = Q(organisers=user) if user.has_perm("accounts.organise") else Q(pk__in=[])
+    if user.has_perm("accounts.manage_roles"):
+        organised = Q()
+    return (
+        Event.objects.filter(organised | Q(programme__reviewers=user))
+        .select_related("programme")
+        .distinct()
+        .order_by("-starts_at")
+    )
+
+
+def staff_sessions(*, programme: Programme) -> list[Session]:
+    """Every session on the board, with interest counts ('really want' apart), place and facilitators."""
+    return list(
+        programme.sessions.select_related("slot", "room", "proposer", "merged_into")
+        .prefetch_related(Prefetch("facilitators", queryset=User.objects.order_by("name")))
+        .annotate(
+            interest_count=Count("interests", distinct=True),
+            really_want=Count("interests", filter=Q(interests__level=2), distinct=True),
+        )
+        .order_by("status", "-interest_count", "title")
+    )
+
+
+def staff_grid(*, programme: Programme) -> tuple[list[Slot], list[Room]]:
+    slots = list(programme.slots.all())
+    rooms = list(programme.rooms.prefetch_related("unavailable_slots"))
+    return slots, rooms
+
+
+def review_queue(*, programme: Programme, reviewer: User) -> list[Session]:
+    """Curated proposals with their number of reviews, average score and this reviewer's own score."""
+    sessions = list(
+        programme.sessions.filter(track=Session.Track.CURATED)
+        .exclude(status__in=(Session.Status.WITHDRAWN, Session.Status.MERGED))
+        .select_related("proposer")
+        .annotate(review_count=Count("reviews"), average_score=Avg("reviews__score"))
+        .order_by("status", "created_at")
+    )
+    mine = dict(
+        Review.objects.filter(session__in=sessions, reviewer=reviewer).values_list("session_id", "score")
+    )
+    for session in sessions:
+        session.my_score = mine.get(session.pk)
+    return sessions
+
+
+def review_session(*, programme: Programme, session_id: int) -> Session:
+    """A curated proposal with its reviews and reviewers; raises Session.DoesNotExist."""
+    return (
+        programme.sessions.filter(track=Session.Track.CURATED)
+        .select_related("proposer")
+        .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("reviewer")))
+        .get(pk=session_id)
+    )
+
+
+def timetable_runs(*, programme: Programme, limit: int = 10) -> list[TimetableRun]:
+    return list(programme.runs.select_related("requested_by")[:limit])

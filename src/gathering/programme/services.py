@@ -5,17 +5,28 @@ transaction, with its emails (outbox) and audit entries.
 """
 
 import logging
+import threading
+import time
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
+from gathering.core.outbox import outbox_enqueue
+from gathering.events.models import Event
+from gathering.optimise import timetable as engine
+from gathering.privacy.services import audit_record
 
-from .models import Interest, Need, Programme, Session
-from .rules import can_take_part
+from . import timetabling
+from .models import Interest, Need, Programme, Review, Room, Session, Slot, TimetableRun
+from .rules import can_manage_programme, can_review, can_take_part
 from .selectors import public_sessions_q
 
 logger = logging.getLogger(__name__)
@@ -175,3 +186,646 @@ def interest_remove(*, user: User, session: Session) -> bool:
 
 
 # -------------------------------------------------------- call for sessions, review, organisers' changes
+
+
+class ProgrammeChangeError(ValidationError):
+    """A refused change to a programme, with a message meant for the organiser, reviewer or proposer."""
+
+
+def _must_manage(actor: User, programme: Programme) -> None:
+    if not can_manage_programme(actor, programme.event):
+        raise PermissionDenied
+
+
+def _invalid(field: str, message: str) -> ProgrammeChangeError:
+    return ProgrammeChangeError({field: [message]})
+
+
+@transaction.atomic
+def programme_create(*, event: Event, actor: User) -> Programme:
+    """The Gathering's programme, created empty on first use (creating it again returns the same one)."""
+    if not can_manage_programme(actor, event):
+        raise PermissionDenied
+    programme, created = Programme.objects.get_or_create(event=event)
+    if created:
+        audit_record(actor=actor, action="changed", subject=programme, detail="programme")
+    return programme
+
+
+@dataclass
+class SettingsInput:
+    cfp_opens_at: datetime | None
+    cfp_closes_at: datetime | None
+    anonymised_review: bool
+    open_space: bool
+    move_cost: int
+    reviewer_emails: list[str]
+
+
+@transaction.atomic
+def programme_settings_update(*, programme: Programme, actor: User, data: SettingsInput) -> Programme:
+    """The call for sessions (dates, anonymised review, reviewers), the open space and the move cost."""
+    _must_manage(actor, programme)
+    if data.cfp_opens_at and data.cfp_closes_at and data.cfp_closes_at <= data.cfp_opens_at:
+        raise _invalid("cfp_closes_at", _("The call must close after it opens."))
+    if data.move_cost < 0:
+        raise _invalid("move_cost", _("The cost of moving a session cannot be negative."))
+    wanted = {email.strip().lower() for email in data.reviewer_emails if email.strip()}
+    reviewers = list(User.objects.filter(email__in=wanted))
+    unknown = sorted(wanted - {user.email.lower() for user in reviewers})
+    if unknown:
+        raise _invalid(
+            "reviewers",
+            _("Nobody has an account with %(emails)s. Ask them to create one first.")
+            % {"emails": ", ".join(unknown)},
+        )
+    programme.cfp_opens_at = data.cfp_opens_at
+    programme.cfp_closes_at = data.cfp_closes_at
+    programme.anonymised_review = data.anonymised_review
+    programme.open_space = data.open_space
+    programme.move_cost = data.move_cost
+    programme.save(
+        update_fields=["cfp_opens_at", "cfp_closes_at", "anonymised_review", "open_space", "move_cost"]
+    )
+    programme.reviewers.set(reviewers)
+    audit_record(actor=actor, action="changed", subject=programme, detail="programme settings")
+    return programme
+
+
+# The grid: slots and rooms.
+
+
+@transaction.atomic
+def slot_save(
+    *,
+    programme: Programme,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    is_break: bool = False,
+    label: str = "",
+    slot: Slot | None = None,
+) -> Slot:
+    """Add a slot, or change one; slots never overlap, and a break cannot hold a session."""
+    _must_manage(actor, programme)
+    if slot is not None and slot.programme_id != programme.pk:
+        raise PermissionDenied
+    if ends_at <= starts_at:
+        raise _invalid("ends_at", _("The slot must end after it starts."))
+    overlapping = (
+        Slot.objects.filter(programme=programme, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk=slot.pk if slot else None)
+        .first()
+    )
+    if overlapping is not None:
+        raise _invalid(
+            "starts_at",
+            _("This overlaps the slot %(slot)s. Slots cannot overlap.")
+            % {"slot": timetabling.slot_label(overlapping, programme.event.zone)},
+        )
+    if is_break and slot is not None and slot.sessions.exists():
+        raise _invalid("is_break", _("Sessions are placed in this slot: move them before making it a break."))
+    slot = slot or Slot(programme=programme)
+    slot.starts_at, slot.ends_at, slot.is_break, slot.label = starts_at, ends_at, is_break, label.strip()
+    slot.save()
+    audit_record(actor=actor, action="changed", subject=slot, detail="programme slot")
+    return slot
+
+
+@transaction.atomic
+def slot_delete(*, slot: Slot, actor: User) -> None:
+    _must_manage(actor, slot.programme)
+    if slot.sessions.exists():
+        raise _invalid("slot", _("Sessions are placed in this slot: move them before removing it."))
+    audit_record(actor=actor, action="deleted", subject=slot, detail="programme slot")
+    slot.delete()
+
+
+@dataclass
+class RoomInput:
+    name: str
+    capacity: int
+    features: list[str]
+    is_online: bool = False
+    position: int = 0
+    unavailable_slot_ids: list[int] | None = None
+
+
+@transaction.atomic
+def room_save(*, programme: Programme, actor: User, data: RoomInput, room: Room | None = None) -> Room:
+    """Add a room (or an online room), or change one: capacity, access features and when it is unavailable."""
+    _must_manage(actor, programme)
+    if room is not None and room.programme_id != programme.pk:
+        raise PermissionDenied
+    name = data.name.strip()
+    if not name:
+        raise _invalid("name", _("Enter the room's name."))
+    if data.capacity < 1:
+        raise _invalid("capacity", _("A room holds at least one person."))
+    unknown = sorted(set(data.features) - set(Need.values))
+    if unknown:
+        raise _invalid("features", _("Unknown features: %(features)s.") % {"features": ", ".join(unknown)})
+    if Room.objects.filter(programme=programme, name__iexact=name).exclude(pk=room.pk if room else None):
+        raise _invalid("name", _("There is already a room called %(name)s.") % {"name": name})
+    slot_ids = set(data.unavailable_slot_ids or [])
+    slots = list(Slot.objects.filter(programme=programme, pk__in=slot_ids))
+    if len(slots) != len(slot_ids):
+        raise _invalid("unavailable_slots", _("Choose slots of this programme."))
+    if room is not None:
+        busy = room.sessions.filter(slot__in=slots).first()
+        if busy is not None:
+            raise _invalid(
+                "unavailable_slots",
+                _("“%(title)s” is placed in this room then: move it first.") % {"title": busy.title},
+            )
+    room = room or Room(programme=programme)
+    room.name, room.capacity, room.is_online, room.position = (
+        name,
+        data.capacity,
+        data.is_online,
+        data.position,
+    )
+    room.features = sorted(set(data.features))
+    room.save()
+    room.unavailable_slots.set(slots)
+    audit_record(actor=actor, action="changed", subject=room, detail="programme room")
+    return room
+
+
+@transaction.atomic
+def room_delete(*, room: Room, actor: User) -> None:
+    _must_manage(actor, room.programme)
+    if room.sessions.exists():
+        raise _invalid("room", _("Sessions are placed in this room: move them before removing it."))
+    audit_record(actor=actor, action="deleted", subject=room, detail="programme room")
+    room.delete()
+
+
+# The call for sessions and its review.
+
+
+@dataclass
+class ProposalInput:
+    title: str
+    description: str
+    format: str
+    length: int
+    expected_size: int | None
+    needs: list[str]
+
+
+def _check_proposal(data: ProposalInput) -> None:
+    if not data.title.strip():
+        raise _invalid("title", _("Enter a title for your session."))
+    if len(data.title.strip()) > 200:
+        raise _invalid("title", _("The title must be 200 characters or fewer."))
+    if data.format not in Session.Format.values:
+        raise _invalid("format", _("Choose a format from the list."))
+    if not 1 <= data.length <= 4:
+        raise _invalid("length", _("A session lasts from 1 to 4 slots."))
+    if data.expected_size is not None and not 1 <= data.expected_size <= 10_000:
+        raise _invalid("expected_size", _("Expected size must be a number of people from 1 to 10,000."))
+    unknown = sorted(set(data.needs) - set(Need.values))
+    if unknown:
+        raise _invalid("needs", _("Unknown needs: %(needs)s.") % {"needs": ", ".join(unknown)})
+
+
+@transaction.atomic
+def proposal_submit(*, programme: Programme, proposer: User, data: ProposalInput) -> Session:
+    """A proposal to the curated call for sessions; the proposer will facilitate it if it is accepted."""
+    if not proposer.is_authenticated:
+        raise PermissionDenied
+    if not programme.cfp_is_open():
+        raise _invalid("title", _("The call for sessions is not open."))
+    _check_proposal(data)
+    session = Session.objects.create(
+        programme=programme,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        format=data.format,
+        track=Session.Track.CURATED,
+        proposer=proposer,
+        length=data.length,
+        expected_size=data.expected_size,
+        needs=sorted(set(data.needs)),
+        status=Session.Status.PROPOSED,
+    )
+    session.facilitators.add(proposer)
+    return session
+
+
+@transaction.atomic
+def review_save(*, session: Session, reviewer: User, score: int, comment: str = "") -> Review:
+    """A reviewer's score (1 to 5) and comment on a curated proposal; saving again replaces their review."""
+    if not can_review(reviewer, session.programme.event):
+        raise PermissionDenied
+    if session.track != Session.Track.CURATED:
+        raise _invalid("score", _("Only proposals to the call for sessions are reviewed."))
+    if session.proposer_id == reviewer.pk:
+        raise _invalid("score", _("You cannot review your own proposal."))
+    if not 1 <= score <= 5:
+        raise _invalid("score", _("Choose a score from 1 to 5."))
+    review, _created = Review.objects.update_or_create(
+        session=session, reviewer=reviewer, defaults={"score": score, "comment": comment.strip()}
+    )
+    return review
+
+
+@transaction.atomic
+def proposal_decide(*, session: Session, actor: User, accept: bool, message: str = "") -> Session:
+    """Accept or decline a curated proposal, and tell the proposer kindly, with the organisers' message."""
+    programme = session.programme
+    _must_manage(actor, programme)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.track != Session.Track.CURATED or session.status not in (
+        Session.Status.PROPOSED,
+        Session.Status.ACCEPTED,
+        Session.Status.DECLINED,
+    ):
+        raise _invalid("decision", _("Only proposals to the call that are not yet scheduled can be decided."))
+    status = Session.Status.ACCEPTED if accept else Session.Status.DECLINED
+    if session.status == status:
+        raise _invalid(
+            "decision",
+            _("This proposal is already %(status)s.") % {"status": session.get_status_display().lower()},
+        )
+    session.status = status
+    session.decision_message = message.strip()
+    session.save(update_fields=["status", "decision_message", "updated_at"])
+    proposer = session.proposer
+    if proposer is not None and proposer.email:
+        event = programme.event
+        outbox_enqueue(
+            kind="proposal_decision",
+            to=[proposer.email],
+            template="programme/decision",
+            context={
+                "name": proposer.name or proposer.email,
+                "session": session,
+                "event": event,
+                "accepted": accept,
+                "message": session.decision_message,
+                "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+            },
+            dedupe_key=f"session:{session.pk}:decision:{status}:{timezone.now().isoformat()}",
+        )
+    audit_record(actor=actor, action="changed", subject=session, detail=f"proposal {status}")
+    return session
+
+
+# Organisers' changes to the board and the timetable.
+
+
+def _notify_moved(session: Session, *, before: str | None, after: str, key: str) -> None:
+    event = session.programme.event
+    for person in session.facilitators.all():
+        if not person.email:
+            continue
+        outbox_enqueue(
+            kind="session_moved",
+            to=[person.email],
+            template="programme/moved",
+            context={
+                "name": person.name or person.email,
+                "session": session,
+                "event": event,
+                "before": before,
+                "after": after,
+                "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+            },
+            dedupe_key=f"session:{session.pk}:moved:{key}:{person.pk}",
+        )
+
+
+def _place_label(slot: Slot | None, room: Room | None, zone) -> str | None:
+    if slot is None or room is None:
+        return None
+    return f"{timetabling.slot_label(slot, zone)}, {room.name}"
+
+
+@transaction.atomic
+def session_pin(*, session: Session, actor: User, pinned: bool) -> Session:
+    """Pin a placed session where it is (the optimiser will not move it), or unpin it."""
+    _must_manage(actor, session.programme)
+    if pinned and (session.slot_id is None or session.room_id is None):
+        raise _invalid("pinned", _("Place the session in a slot and room before pinning it."))
+    if session.status not in Session.IN_PLAY:
+        raise _invalid("pinned", _("Only sessions in the programme can be pinned."))
+    session.pinned = pinned
+    session.save(update_fields=["pinned", "updated_at"])
+    audit_record(actor=actor, action="changed", subject=session, detail="pinned" if pinned else "unpinned")
+    return session
+
+
+@transaction.atomic
+def session_merge(*, session: Session, into: Session, actor: User) -> Session:
+    """Fold `session` into `into`: its facilitators join, its interest moves over (a person interested in
+    both counts once, at the higher level), and it leaves the board."""
+    _must_manage(actor, session.programme)
+    if into.programme_id != session.programme_id:
+        raise _invalid("into", _("Choose a session of the same Gathering."))
+    if into.pk == session.pk:
+        raise _invalid("into", _("Choose a different session to merge into."))
+    if session.status not in Session.IN_PLAY or into.status not in Session.IN_PLAY:
+        raise _invalid("into", _("Both sessions must still be in the programme."))
+    session, into = (
+        Session.objects.select_for_update().get(pk=session.pk),
+        Session.objects.select_for_update().get(pk=into.pk),
+    )
+    kept = {i.user_id: i for i in Interest.objects.filter(session=into)}
+    for interest in Interest.objects.filter(session=session):
+        existing = kept.get(interest.user_id)
+        if existing is None:
+            interest.session = into
+            interest.save(update_fields=["session"])
+        else:
+            if interest.level > existing.level:
+                existing.level = interest.level
+                existing.save(update_fields=["level"])
+            interest.delete()
+    into.facilitators.add(*session.facilitators.all())
+    session.status = Session.Status.MERGED
+    session.merged_into = into
+    session.slot = session.room = None
+    session.pinned = False
+    session.save(update_fields=["status", "merged_into", "slot", "room", "pinned", "updated_at"])
+    audit_record(actor=actor, action="changed", subject=session, detail=f"merged into session {into.pk}")
+    return into
+
+
+@transaction.atomic
+def session_move(*, session: Session, actor: User, slot: Slot, room: Room) -> Session:
+    """Place a session in a slot and room by hand. The optimiser's hard rules are checked first and a
+    clash is named; a published session that moves is announced to its facilitators."""
+    programme = session.programme
+    _must_manage(actor, programme)
+    if slot.programme_id != programme.pk or room.programme_id != programme.pk:
+        raise PermissionDenied
+    if slot.is_break:
+        raise _invalid(
+            "slot", _("%(slot)s is a break.") % {"slot": timetabling.slot_label(slot, programme.event.zone)}
+        )
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status not in Session.IN_PLAY:
+        raise _invalid("slot", _("Only sessions in the programme can be placed."))
+    if session.track == Session.Track.CURATED and session.status == Session.Status.PROPOSED:
+        raise _invalid("slot", _("Accept this proposal before placing it."))
+    loaded = timetabling.load_instance(programme)
+    sid = timetabling.session_id(session.pk)
+    placed = {
+        timetabling.session_id(s.pk): (timetabling.slot_id(s.slot_id), timetabling.room_id(s.room_id))
+        for s in timetabling.sessions_in_play(programme).exclude(pk=session.pk)
+        if s.slot_id and s.room_id
+    }
+    placed[sid] = (timetabling.slot_id(slot.pk), timetabling.room_id(room.pk))
+    # A pinned session is pinned where it goes: the pin is the organiser's, not a rule against them.
+    loaded.instance.sessions = [
+        engine.Session(s.id, s.length, s.facilitators, s.needs, None if s.id == sid else s.pinned)
+        for s in loaded.instance.sessions
+    ]
+    problems = timetabling.problems_for(loaded, placed, sid)
+    if problems:
+        raise _invalid(
+            "slot",
+            _("%(title)s cannot go there: %(problems)s.")
+            % {"title": f"“{session.title}”", "problems": "; ".join(problems)},
+        )
+    zone = programme.event.zone
+    before = _place_label(session.slot, session.room, zone)
+    session.slot, session.room = slot, room
+    session.status = Session.Status.SCHEDULED
+    session.save(update_fields=["slot", "room", "status", "updated_at"])
+    after = _place_label(slot, room, zone)
+    if programme.published_at is not None and before != after:
+        _notify_moved(session, before=before, after=after, key=f"{slot.pk}-{room.pk}-{time.time_ns()}")
+    audit_record(
+        actor=actor, action="changed", subject=session, detail=f"moved to slot {slot.pk} room {room.pk}"
+    )
+    return session
+
+
+@transaction.atomic
+def session_drop(*, session: Session, actor: User) -> Session:
+    """Take a session off the board (withdrawn): it leaves the timetable; its interest marks stay recorded."""
+    _must_manage(actor, session.programme)
+    if session.status not in Session.IN_PLAY:
+        raise _invalid("session", _("This session is not in the programme."))
+    session.status = Session.Status.WITHDRAWN
+    session.slot = session.room = None
+    session.pinned = False
+    session.save(update_fields=["status", "slot", "room", "pinned", "updated_at"])
+    audit_record(actor=actor, action="changed", subject=session, detail="withdrawn")
+    return session
+
+
+# Optimiser runs: requested by an organiser, run in the background, reviewed as a diff, then published.
+
+RUN_TIME_LIMIT_CHOICES = (5, 20, 60)
+
+
+@transaction.atomic
+def timetable_optimise_request(*, programme: Programme, actor: User, time_limit: int = 20) -> TimetableRun:
+    """Queue an optimisation of the board as it is now; one run at a time per programme."""
+    _must_manage(actor, programme)
+    if time_limit not in RUN_TIME_LIMIT_CHOICES:
+        raise _invalid("time_limit", _("Choose one of the time limits offered."))
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    if programme.runs.filter(status__in=(TimetableRun.Status.QUEUED, TimetableRun.Status.RUNNING)).exists():
+        raise _invalid("time_limit", _("An optimisation is already running for this programme."))
+    if not programme.slots.filter(is_break=False).exists() or not programme.rooms.exists():
+        raise _invalid("time_limit", _("Add at least one slot and one room to the grid first."))
+    run = TimetableRun.objects.create(
+        programme=programme, requested_by=actor, time_limit=time_limit, move_cost=programme.move_cost
+    )
+    audit_record(actor=actor, action="changed", subject=run, detail="timetable run")
+    if settings.GATHERING_TASKS_EAGER:
+        transaction.on_commit(lambda: _start_in_background(run.pk), robust=True)
+    return run
+
+
+def _start_in_background(run_id: int) -> None:
+    """Embedded mode: run straight after the request commits, in a thread, so the page can watch it."""
+
+    def work() -> None:
+        try:
+            timetable_run_execute(run_id=run_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"timetable-run-{run_id}", daemon=True).start()
+
+
+def _report_progress(run_id: int, started: float, time_limit: int, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(1.0):
+            percent = min(99, int(100 * (time.monotonic() - started) / max(1, time_limit)))
+            TimetableRun.objects.filter(pk=run_id, status=TimetableRun.Status.RUNNING).update(
+                progress=percent
+            )
+    except Exception as exc:  # progress is a courtesy: the run itself carries on
+        logger.warning("Timetable run %s: progress not recorded (%s)", run_id, type(exc).__name__)
+    finally:
+        connection.close()
+
+
+def timetable_run_execute(*, run_id: int, seed: int = 0, report_progress: bool = True) -> TimetableRun | None:
+    """Run one queued optimisation: claim it, solve within its time limit, store the timetable, the
+    explanation per session and the diff against the published timetable. Returns None if another runner
+    has it already."""
+    now = timezone.now()
+    if not TimetableRun.objects.filter(pk=run_id, status=TimetableRun.Status.QUEUED).update(
+        status=TimetableRun.Status.RUNNING, started_at=now, progress=0
+    ):
+        return None
+    run = TimetableRun.objects.select_related("programme__event").get(pk=run_id)
+    stop = threading.Event()
+    started = time.monotonic()
+    if report_progress:
+        threading.Thread(
+            target=_report_progress, args=(run.pk, started, run.time_limit, stop), daemon=True
+        ).start()
+    try:
+        loaded = timetabling.load_instance(run.programme)
+        if not loaded.instance.sessions:
+            result = None
+        else:
+            result = engine.solve_timetable(
+                loaded.instance,
+                time_limit=run.time_limit,
+                seed=seed,
+                previous=loaded.published,
+                move_cost=run.move_cost,
+                workers=1 if settings.GATHERING_TASKS_EAGER else 2,
+            )
+    except Exception as exc:
+        stop.set()
+        logger.error("Timetable run %s failed with %s", run_id, type(exc).__name__)
+        TimetableRun.objects.filter(pk=run_id).update(
+            status=TimetableRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_(
+                "The optimiser stopped with an error. Try again; if it happens again, tell the site team."
+            ),
+        )
+        return TimetableRun.objects.get(pk=run_id)
+    stop.set()
+    fields: dict[str, object] = {"finished_at": timezone.now(), "progress": 100}
+    if result is None:
+        fields.update(status=TimetableRun.Status.FAILED, message=_("There are no sessions to place yet."))
+    elif not result.feasible:
+        problems = [loaded.name(p) for p in engine.check(loaded.instance, result.assignments)]
+        cells = len(loaded.instance.slots) * len(loaded.instance.rooms)
+        needed = sum(s.length for s in loaded.instance.sessions)
+        reason = (
+            _("%(needed)s session-slots are needed but the grid has %(cells)s.")
+            % {"needed": needed, "cells": cells}
+            if needed > cells
+            else _("The sessions cannot all be placed within the hard rules.")
+        )
+        fields.update(
+            status=TimetableRun.Status.FAILED,
+            message=" ".join([reason, *problems[:10]]),
+            assignments={k: list(v) for k, v in result.assignments.items()},
+        )
+    else:
+        fields.update(
+            status=TimetableRun.Status.DONE,
+            objective=result.objective,
+            bound=result.bound,
+            terms={**result.terms, "optimal": result.optimal, "seconds": round(result.seconds, 1)},
+            assignments={k: list(v) for k, v in result.assignments.items()},
+            explanation=timetabling.explanation(loaded, result.assignments),
+            diff=timetabling.diff(loaded, result.assignments),
+        )
+    TimetableRun.objects.filter(pk=run_id).update(**fields)
+    return TimetableRun.objects.get(pk=run_id)
+
+
+def timetable_runs_execute_queued(*, now: datetime | None = None) -> int:
+    """The background job: fail runs whose runner died, then run every queued run; returns how many ran."""
+    now = now or timezone.now()
+    for run in TimetableRun.objects.filter(status=TimetableRun.Status.RUNNING, started_at__isnull=False):
+        if (now - run.started_at).total_seconds() > run.time_limit + 600:
+            TimetableRun.objects.filter(pk=run.pk, status=TimetableRun.Status.RUNNING).update(
+                status=TimetableRun.Status.FAILED,
+                finished_at=now,
+                message=_("The optimisation stopped before it finished. Please run it again."),
+            )
+    ran = 0
+    for run_id in TimetableRun.objects.filter(status=TimetableRun.Status.QUEUED).values_list("pk", flat=True):
+        close_old_connections()
+        if timetable_run_execute(run_id=run_id) is not None:
+            ran += 1
+    return ran
+
+
+@transaction.atomic
+def timetable_publish(*, run: TimetableRun, actor: User) -> TimetableRun:
+    """Apply a finished run to the timetable in one go: every placed session gets its slot and room and is
+    scheduled, facilitators of sessions that moved are told, and the programme is published."""
+    programme = run.programme
+    _must_manage(actor, programme)
+    run = TimetableRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != TimetableRun.Status.DONE:
+        raise _invalid("run", _("Only a finished run that is ready to review can be published."))
+    in_play = {timetabling.session_id(s.pk): s for s in timetabling.sessions_in_play(programme)}
+    missing = sorted(s.title for sid, s in in_play.items() if sid not in run.assignments)
+    if missing:
+        raise _invalid(
+            "run",
+            _("The board changed after this run (new: %(titles)s). Optimise again to place them.")
+            % {"titles": ", ".join(f"“{t}”" for t in missing[:5])},
+        )
+    assignments = {sid: tuple(place) for sid, place in run.assignments.items() if sid in in_play}
+    loaded = timetabling.load_instance(programme)
+    problems = [loaded.name(p) for p in engine.check(loaded.instance, assignments)]
+    if problems:
+        raise _invalid(
+            "run",
+            _("The grid or the board changed after this run: %(problems)s. Optimise again.")
+            % {"problems": "; ".join(problems[:5])},
+        )
+    slots = {s.pk: s for s in programme.slots.all()}
+    rooms = {r.pk: r for r in programme.rooms.all()}
+    zone = programme.event.zone
+    now = timezone.now()
+    for sid, (slot_ref, room_ref) in assignments.items():
+        session = in_play[sid]
+        slot, room = slots[timetabling.pk_of(slot_ref)], rooms[timetabling.pk_of(room_ref)]
+        before = (
+            _place_label(slots.get(session.slot_id), rooms.get(session.room_id), zone)
+            if session.status == Session.Status.SCHEDULED
+            else None
+        )
+        moved = (session.slot_id, session.room_id) != (slot.pk, room.pk)
+        session.slot, session.room, session.status = slot, room, Session.Status.SCHEDULED
+        session.save(update_fields=["slot", "room", "status", "updated_at"])
+        if moved and before is not None:
+            _notify_moved(session, before=before, after=_place_label(slot, room, zone), key=f"run-{run.pk}")
+    programme.published_at = now
+    programme.save(update_fields=["published_at"])
+    run.status = TimetableRun.Status.PUBLISHED
+    run.save(update_fields=["status"])
+    TimetableRun.objects.filter(programme=programme, status=TimetableRun.Status.DONE).update(
+        status=TimetableRun.Status.DISCARDED
+    )
+    audit_record(
+        actor=actor,
+        action="changed",
+        subject=run,
+        detail=f"timetable published: {sum(1 for d in run.diff if d['kind'] == 'moved')} moved, "
+        f"{sum(1 for d in run.diff if d['kind'] == 'new')} newly placed",
+    )
+    return run
+
+
+@transaction.atomic
+def timetable_discard(*, run: TimetableRun, actor: User) -> TimetableRun:
+    _must_manage(actor, run.programme)
+    run = TimetableRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (TimetableRun.Status.DONE, TimetableRun.Status.FAILED, TimetableRun.Status.QUEUED):
+        raise _invalid("run", _("This run cannot be discarded now."))
+    run.status = TimetableRun.Status.DISCARDED
+    run.save(update_fields=["status"])
+    audit_record(actor=actor, action="changed", subject=run, detail="timetable run discarded")
+    return run

@@ -1,6 +1,10 @@
-"""programme urls."""
+"""Programme pages for attendees and the public, under each Gathering and under My programme."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import cfp_views
 
 app_name = "programme"
-urlpatterns: list = []
+urlpatterns = [
+    path("gatherings/<slug:slug>/programme/call/", cfp_views.propose, name="cfp"),
+]
