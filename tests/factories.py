@@ -105,3 +105,38 @@ class TicketTypeFactory(factory.django.DjangoModelFactory):
     name = "Standard"
     kind = "fixed"
     price_minor = 0
+
+
+class CircleSeriesFactory(factory.django.DjangoModelFactory):
+    """An open series of listening circles with its first group agreement."""
+
+    class Meta:
+        model = "circles.CircleSeries"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Morning circles {n}")
+    slug = factory.Sequence(lambda n: f"morning-circles-{n}")
+    purpose = "To listen to each other across different experiences."
+    schedule = "Saturday 10:00 to 11:30"
+    place = "Room 2"
+    rounds = "10 | Arriving and the agreement\n60 | Sharing rounds\n20 | Closing round"
+    status = "open"
+    size_min = 3
+    size_max = 4
+
+    @factory.post_generation
+    def agreement(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            self.agreements.create(
+                version=1, text=extracted or "What is said here stays here.\nListen without fixing."
+            )
+
+    @factory.post_generation
+    def organisers(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.organisers.add(*extracted)
+
+    @factory.post_generation
+    def facilitators(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.facilitators.add(*extracted)

@@ -9,3 +9,14 @@ class CirclesConfig(AppConfig):
     name = "gathering.circles"
     label = "circles"
     verbose_name = _("Listening circles")
+
+    def ready(self) -> None:
+        from gathering.accounts.signals import account_deleting
+        from gathering.privacy.signals import consent_withdrawn
+
+        from . import rules  # noqa: F401 - registers the permission rules
+        from .erasure import on_account_deleting
+        from .services import on_consent_withdrawn
+
+        account_deleting.connect(on_account_deleting, dispatch_uid="circles_anonymise_on_delete")
+        consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="circles_consent_withdrawn")

@@ -1,0 +1,788 @@
+"""Every change to listening circles: joining, leaving, "not with" requests, forming, re-forming, swapping,
+publishing, removing a participant, attendance and feedback."""
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gathering.accounts.models import User
+from gathering.optimise.grouping import (
+    GroupingInstance,
+    GroupingResult,
+    check_partition,
+    explain_infeasible,
+    solve_grouping,
+)
+from gathering.privacy.services import audit_record
+
+from .models import (
+    Attendance,
+    Circle,
+    CircleMembership,
+    CircleSeries,
+    Feedback,
+    FeedbackReceipt,
+    GroupAgreement,
+    Meeting,
+    NotWithRequest,
+    Perspective,
+)
+from .rules import can_facilitate, can_manage_series
+
+# Seconds the optimiser may take when an organiser forms circles; a few seconds is plenty for hundreds.
+DEFAULT_TIME_LIMIT = 3.0
+# What moving one person costs when re-forming: more than any diversity a move could gain, so the optimiser
+# moves someone only when a rule needs it.
+MOVE_COST = 1000.0
+MAX_NOT_WITH = 10
+Status = CircleSeries.Status
+
+
+class CirclesError(ValidationError):
+    """A refusal with a message meant for the person acting."""
+
+
+def time_limit_default() -> float:
+    return float(getattr(settings, "GATHERING_CIRCLES_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+
+
+def _require_organiser(series: CircleSeries, actor: User) -> CircleSeries:
+    """The series as it is now in the database, if `actor` organises it."""
+    if not can_manage_series(actor, series):
+        raise PermissionDenied
+    return CircleSeries.objects.select_related("event").get(pk=series.pk)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Series and agreements
+# ---------------------------------------------------------------------------------------------------
+
+
+def series_save(*, series: CircleSeries, actor: User, is_new: bool = False) -> CircleSeries:
+    """Create or change a series. A new series' creator becomes one of its organisers."""
+    if not actor.has_perm("accounts.organise"):
+        raise PermissionDenied
+    if not is_new:
+        _require_organiser(CircleSeries.objects.get(pk=series.pk), actor)
+    if series.event_id is not None and not (
+        actor.has_perm("accounts.manage_roles") or series.event.organisers.filter(pk=actor.pk).exists()
+    ):
+        raise CirclesError({"event": _("You can only add circles to a Gathering you organise.")})
+    if series.size_min < 2 or series.size_max < series.size_min:
+        raise CirclesError(
+            {"size_max": _("The largest circle must be at least the smallest, and circles need 2 or more.")}
+        )
+    if series.cover_a == series.cover_b:
+        raise CirclesError({"cover_b": _("Choose two different perspectives.")})
+    with transaction.atomic():
+        series.full_clean()
+        series.save()
+        if is_new:
+            series.organisers.add(actor)
+        audit_record(actor=actor, action="changed", subject=series, detail="created" if is_new else "edited")
+    return series
+
+
+def agreement_current(series: CircleSeries) -> GroupAgreement | None:
+    return series.agreements.order_by("-version").first()
+
+
+def agreement_add(*, series: CircleSeries, actor: User, text: str) -> GroupAgreement:
+    """A new version of the group agreement. People who joined keep the version they accepted."""
+    series = _require_organiser(series, actor)
+    text = text.strip()
+    if not text:
+        raise CirclesError({"text": _("Write the agreement.")})
+    with transaction.atomic():
+        CircleSeries.objects.select_for_update().get(pk=series.pk)
+        current = agreement_current(series)
+        if current is not None and current.text == text:
+            raise CirclesError(
+                {"text": _("This is the same as the current version: change something first.")}
+            )
+        agreement = GroupAgreement.objects.create(
+            series=series, version=(current.version + 1) if current else 1, text=text
+        )
+        audit_record(actor=actor, action="changed", subject=agreement, detail="new agreement version")
+    return agreement
+
+
+def series_open(*, series: CircleSeries, actor: User) -> CircleSeries:
+    series = _require_organiser(series, actor)
+    if series.status != Status.DRAFT:
+        raise CirclesError(_("This series is already open."))
+    if agreement_current(series) is None:
+        raise CirclesError(
+            _("Write the group agreement before opening the series: people accept it to join.")
+        )
+    with transaction.atomic():
+        series.status = Status.OPEN
+        series.save(update_fields=["status"])
+        audit_record(actor=actor, action="changed", subject=series, detail="opened for joining")
+    return series
+
+
+# ---------------------------------------------------------------------------------------------------
+# Joining, leaving and "not with" requests
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class JoinInput:
+    agreement_version: int
+    perspectives: list[str] = field(default_factory=list)
+    special_category_consent: bool = False
+    region: str = ""
+    language: str = ""
+    organisation: str = ""
+    access_needs: str = ""
+    share_access_needs: bool = False
+    listed: bool = False
+    not_with: list[str] = field(default_factory=list)
+
+
+def _check_named(named: str, user: User) -> str:
+    named = " ".join(named.split())
+    if not named:
+        raise CirclesError({"not_with": _("Write the person's email address or full name.")})
+    if len(named) > 200:
+        raise CirclesError({"not_with": _("Keep each name or email address under 200 characters.")})
+    if named.lower() in {user.email.lower(), user.name.lower()}:
+        raise CirclesError({"not_with": _("That is you: name someone else.")})
+    return named
+
+
+def membership_join(
+    *, series: CircleSeries, user: User, data: JoinInput, now: datetime | None = None
+) -> CircleMembership:
+    """The person joins the series, accepting the current group agreement."""
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not series.is_joinable:
+        raise CirclesError(_("This series is not open for joining."))
+    unknown = set(data.perspectives) - set(Perspective.values)
+    if unknown:
+        errors.setdefault("perspectives", []).append(_("Choose perspectives from the list."))
+    has_special = bool(data.perspectives or data.access_needs.strip())
+    if has_special and not data.special_category_consent:
+        errors.setdefault("special_category_consent", []).append(
+            _("Tick the box to agree we may use your perspectives and access needs, or leave them empty.")
+        )
+    if data.share_access_needs and not data.access_needs.strip():
+        errors.setdefault("share_access_needs", []).append(
+            _("Tell us your access needs to share them, or untick the box.")
+        )
+    for name, limit in (("region", 100), ("language", 60), ("organisation", 150), ("access_needs", 2000)):
+        if len(getattr(data, name)) > limit:
+            errors.setdefault(name, []).append(_("Keep this under %(n)s characters.") % {"n": limit})
+    if len(data.not_with) > MAX_NOT_WITH:
+        errors.setdefault("not_with", []).append(
+            _("Name at most %(n)s people you would rather not share a circle with.") % {"n": MAX_NOT_WITH}
+        )
+    named: list[str] = []
+    try:
+        named = [_check_named(text, user) for text in data.not_with if text.strip()]
+    except CirclesError as error:
+        for text in error.message_dict["not_with"]:
+            errors.setdefault("not_with", []).append(text)
+    if errors:
+        raise CirclesError(errors)
+    with transaction.atomic():
+        series = CircleSeries.objects.select_for_update().get(pk=series.pk)
+        agreement = agreement_current(series)
+        if agreement is None or agreement.version != data.agreement_version:
+            raise CirclesError(
+                {"agree": _("The group agreement has just changed. Please read it again before joining.")}
+            )
+        if CircleMembership.objects.filter(
+            series=series, user=user, status=CircleMembership.Status.ACTIVE
+        ).exists():
+            raise CirclesError(_("You have already joined this series."))
+        consented = has_special and data.special_category_consent
+        membership = CircleMembership.objects.create(
+            series=series,
+            user=user,
+            perspectives=sorted(set(data.perspectives)) if consented and data.perspectives else None,
+            perspectives_consent_at=now if consented else None,
+            region=data.region.strip(),
+            language=data.language.strip(),
+            organisation=data.organisation.strip(),
+            access_needs=data.access_needs.strip() if consented else "",
+            share_access_needs=bool(consented and data.share_access_needs),
+            listed=data.listed,
+            agreement=agreement,
+            agreed_at=now,
+        )
+        for text in named:
+            NotWithRequest.objects.create(series=series, requester=user, named=text)
+        if consented:
+            from gathering.privacy import notices
+            from gathering.privacy.services import consent_give
+
+            consent_give(user=user, purpose=notices.SPECIAL_CATEGORY_EVENT, method="form")
+    return membership
+
+
+def _own(membership: CircleMembership, user: User) -> None:
+    if membership.user_id is None or membership.user_id != user.pk:
+        raise PermissionDenied
+
+
+def membership_leave(*, membership: CircleMembership, user: User) -> CircleMembership:
+    """Leave quietly: nobody is told, and the place simply frees up for re-forming."""
+    _own(membership, user)
+    with transaction.atomic():
+        membership = CircleMembership.objects.select_for_update().get(pk=membership.pk)
+        if membership.status != CircleMembership.Status.ACTIVE:
+            return membership
+        membership.status = CircleMembership.Status.LEFT
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["status", "ended_at"])
+    return membership
+
+
+def not_with_add(*, membership: CircleMembership, user: User, named: str) -> NotWithRequest:
+    """A private request, read only by the organiser who forms the circles."""
+    _own(membership, user)
+    named = _check_named(named, user)
+    with transaction.atomic():
+        mine = NotWithRequest.objects.select_for_update().filter(series=membership.series_id, requester=user)
+        if mine.count() >= MAX_NOT_WITH:
+            raise CirclesError(
+                {
+                    "not_with": _("You have already named %(n)s people, the most we can take.")
+                    % {"n": MAX_NOT_WITH}
+                }
+            )
+        return NotWithRequest.objects.create(series_id=membership.series_id, requester=user, named=named)
+
+
+def not_with_withdraw(*, request: NotWithRequest, user: User) -> None:
+    if request.requester_id != user.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        request.delete()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formation: from members to a grouping instance and back
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The people to group and the instance built from them; element i is people[i]."""
+
+    instance: GroupingInstance
+    members: list[CircleMembership]
+    facilitators: list[User]
+    unmatched_requests: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + len(self.facilitators)
+
+    def label(self, i: int) -> str:
+        if i < len(self.members):
+            user = self.members[i].user
+            return user.name if user else _("a former member")
+        return _("%(name)s (facilitator)") % {"name": self.facilitators[i - len(self.members)].name}
+
+
+def _perspectives(membership: CircleMembership) -> set[str]:
+    return set(membership.perspectives or [])
+
+
+def _organisation(membership: CircleMembership) -> str | None:
+    text = " ".join(membership.organisation.lower().split())
+    return text or None
+
+
+def _distance(members: list[CircleMembership], facilitators: int) -> np.ndarray:
+    """Dissimilarity of every pair: perspectives (Jaccard), region and organisation, each 0 to 1.
+    Facilitators are 0 from everyone: there is exactly one per circle, so they do not change the choice."""
+    n = len(members)
+    total = n + facilitators
+    distance = np.zeros((total, total), dtype=np.float64)
+    views = [_perspectives(m) for m in members]
+    regions = [" ".join(m.region.lower().split()) or None for m in members]
+    organisations = [_organisation(m) for m in members]
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = views[i], views[j]
+            value = 1.0 - len(a & b) / len(a | b) if a and b else 0.5
+            for left, right in ((regions[i], regions[j]), (organisations[i], organisations[j])):
+                value += 0.5 if left is None or right is None else float(left != right)
+            distance[i, j] = distance[j, i] = value
+    return distance
+
+
+def _match_requests(
+    series: CircleSeries, members: list[CircleMembership], facilitators: list[User]
+) -> tuple[list[tuple[int, int]], int]:
+    """'Not with' pairs as element indices; requests naming nobody in the formation are counted apart."""
+    by_key: dict[str, int] = {}
+    for i, membership in enumerate(members):
+        if membership.user is not None:
+            by_key.setdefault(membership.user.email.lower(), i)
+            by_key.setdefault(" ".join(membership.user.name.lower().split()), i)
+    for k, user in enumerate(facilitators, start=len(members)):
+        by_key.setdefault(user.email.lower(), k)
+        by_key.setdefault(" ".join(user.name.lower().split()), k)
+    requester_index = {m.user_id: i for i, m in enumerate(members) if m.user_id}
+    pairs: set[tuple[int, int]] = set()
+    unmatched = 0
+    for request in NotWithRequest.objects.filter(series=series).order_by("pk"):
+        i = requester_index.get(request.requester_id)
+        if i is None:
+            continue
+        j = by_key.get(" ".join(request.named.lower().split()))
+        if j is None or j == i:
+            unmatched += 1
+            continue
+        pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs), unmatched
+
+
+def _active_members(series: CircleSeries) -> list[CircleMembership]:
+    return list(
+        CircleMembership.objects.filter(series=series, status=CircleMembership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _choose_facilitators(series: CircleSeries, count: int, keep: list[User]) -> list[User]:
+    """`count` facilitators from the pool: those already leading a circle first, then the pool in order."""
+    pool = list(series.facilitators.order_by("pk"))
+    pool_ids = {user.pk for user in pool}
+    chosen = [user for user in keep if user.pk in pool_ids]
+    for user in pool:
+        if len(chosen) >= count:
+            break
+        if user not in chosen:
+            chosen.append(user)
+    return chosen[:count]
+
+
+def circle_count(series: CircleSeries, members: int) -> int:
+    """The fewest circles that hold everyone within the largest circle size."""
+    return max(1, math.ceil(members / series.size_max))
+
+
+def _plan_for(
+    series: CircleSeries, members: list[CircleMembership], facilitators: list[User], g: int
+) -> Plan:
+    m = len(members)
+    instance = GroupingInstance(
+        n=m + len(facilitators),
+        sizes=[(series.size_min + 1, series.size_max + 1)] * g,
+        distance=_distance(members, len(facilitators)),
+        name=series.slug,
+        facilitators=set(range(m, m + len(facilitators))),
+        cover=[
+            (
+                {i for i, member in enumerate(members) if series.cover_a in _perspectives(member)},
+                {i for i, member in enumerate(members) if series.cover_b in _perspectives(member)},
+            )
+        ],
+        labels=[_organisation(member) for member in members] + [None] * len(facilitators),
+        max_same=series.max_per_organisation,
+    )
+    instance.not_with, unmatched = _match_requests(series, members, facilitators)
+    return Plan(instance=instance, members=members, facilitators=facilitators, unmatched_requests=unmatched)
+
+
+def build_plan(
+    series: CircleSeries, *, circles: list[Circle] | None = None, count: int | None = None
+) -> Plan:
+    """The grouping instance for the series' active members (one facilitator per circle, counted on top of
+    the circle size). With `circles`, each person's current circle is their starting group (re-forming)."""
+    members = _active_members(series)
+    if circles is None:
+        g = count or circle_count(series, len(members))
+        return _plan_for(series, members, _choose_facilitators(series, g, []), g)
+    keep = [circle.facilitator for circle in circles if circle.facilitator is not None]
+    plan = _plan_for(series, members, _choose_facilitators(series, len(circles), keep), len(circles))
+    index = {circle.pk: k for k, circle in enumerate(circles)}
+    by_facilitator = {circle.facilitator_id: k for k, circle in enumerate(circles) if circle.facilitator_id}
+    plan.instance.initial = [index.get(m.circle_id, -1) for m in members] + [
+        by_facilitator.get(user.pk, -1) for user in plan.facilitators
+    ]
+    plan.instance.move_cost = MOVE_COST
+    return plan
+
+
+def humanise(reason: str, plan: Plan, series: CircleSeries) -> str:
+    """Turns the optimiser's element and group numbers into people's names, circles and perspectives."""
+    n = plan.size
+
+    def person(match: re.Match) -> str:
+        i = int(match.group(1))
+        return plan.label(i) if 0 <= i < n else match.group(0)
+
+    text = re.sub(
+        r"\[([\d, ]+)\]",
+        lambda m: ", ".join(plan.label(int(x)) for x in m.group(1).split(",") if x.strip().isdigit()),
+        reason,
+    )
+    text = re.sub(
+        r"\belements (\d+) and (\d+)",
+        lambda m: f"{plan.label(int(m.group(1)))} and {plan.label(int(m.group(2)))}",
+        text,
+    )
+    text = re.sub(r"\belement (\d+)", person, text)
+    text = re.sub(r"\bgroup (\d+)", lambda m: _("circle %(n)s") % {"n": int(m.group(1)) + 1}, text)
+    text = text.replace("perspective set 1a", str(Perspective(series.cover_a).label))
+    text = text.replace("perspective set 1b", str(Perspective(series.cover_b).label))
+    text = text.replace("people labelled", "people from").replace("groups", "circles")
+    text = text.replace("group", "circle").replace("elements", "people").replace("element", "person")
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class FormationResult:
+    circles: int
+    moved: int
+    seconds: float
+    unmatched_requests: int
+
+
+def _size_problem(series: CircleSeries, people: int, g: int) -> str | None:
+    """The size rule in the organiser's terms (circle sizes count participants, not the facilitator)."""
+    lo, hi = series.size_min, series.size_max
+    if g * lo <= people <= g * hi:
+        return None
+    counts = [k for k in range(1, people + 1) if k * lo <= people <= k * hi]
+    if not counts:
+        return _(
+            "%(n)s people have joined, but circles of %(lo)s to %(hi)s need at least %(lo)s: lower the "
+            "smallest circle size to %(n)s or fewer, or wait for more people to join."
+        ) % {"n": people, "lo": lo, "hi": hi}
+    return _(
+        "%(n)s people cannot make %(g)s circles of %(lo)s to %(hi)s (that needs %(min)s to %(max)s people): "
+        "form %(first)s to %(last)s circles, or change the circle sizes."
+    ) % {
+        "n": people,
+        "g": g,
+        "lo": lo,
+        "hi": hi,
+        "min": g * lo,
+        "max": g * hi,
+        "first": counts[0],
+        "last": counts[-1],
+    }
+
+
+def _facilitator_problem(plan: Plan) -> str | None:
+    missing = plan.instance.g - len(plan.facilitators)
+    if missing <= 0:
+        return None
+    return _(
+        "%(g)s circles need %(g)s facilitators but the series' pool has %(f)s: add %(missing)s more "
+        "facilitators to the pool, or form fewer circles."
+    ) % {"g": plan.instance.g, "f": len(plan.facilitators), "missing": missing}
+
+
+CANNOT = gettext_lazy("The circles cannot be formed with these rules. Nothing has been saved.")
+
+
+def _solve(plan: Plan, series: CircleSeries, *, time_limit: float | None, seed: int) -> GroupingResult:
+    """The best arrangement in the time allowed; on infeasible input an error saying what cannot be met
+    and what to relax (checked in the organiser's terms first, then by the optimiser's own explanation)."""
+    time_limit = time_limit_default() if time_limit is None else time_limit
+    problem = _size_problem(series, len(plan.members), plan.instance.g) or _facilitator_problem(plan)
+    if problem:
+        raise CirclesError([str(CANNOT), problem])
+    result = solve_grouping(plan.instance, time_limit=time_limit, seed=seed)
+    if result.feasible:
+        return result
+    reasons = explain_infeasible(plan.instance, time_limit=time_limit) or result.violations
+    if not reasons:
+        reasons = ["no arrangement meeting every rule was found in the time allowed; allow more time"]
+    raise CirclesError([str(CANNOT)] + [humanise(reason, plan, series) for reason in reasons])
+
+
+def _save_groups(series: CircleSeries, plan: Plan, groups: list[list[int]], circles: list[Circle]) -> None:
+    m = len(plan.members)
+    for k, group in enumerate(groups):
+        circle = circles[k]
+        facilitator = next((plan.facilitators[i - m] for i in group if i >= m), None)
+        if circle.facilitator_id != (facilitator.pk if facilitator else None):
+            circle.facilitator = facilitator
+            circle.save(update_fields=["facilitator"])
+        member_ids = [plan.members[i].pk for i in group if i < m]
+        CircleMembership.objects.filter(pk__in=member_ids).exclude(circle=circle).update(circle=circle)
+
+
+def circles_form(
+    *,
+    series: CircleSeries,
+    actor: User,
+    count: int | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+) -> FormationResult:
+    """Form the series' circles from scratch, maximising diversity within the hard rules. On infeasible input
+    the error says what cannot be met and what to relax, and nothing is saved."""
+    series = _require_organiser(series, actor)
+    if series.status not in {Status.OPEN, Status.FORMED}:
+        raise CirclesError(
+            _("Circles can be formed from scratch only before they are published; re-form them instead.")
+            if series.status == Status.PUBLISHED
+            else _("Open the series for joining first.")
+        )
+    if count is not None and count < 1:
+        raise CirclesError({"count": _("Form at least one circle.")})
+    plan = build_plan(series, count=count)
+    if not plan.members:
+        raise CirclesError(_("Nobody has joined yet, so there is nobody to form circles with."))
+    result = _solve(plan, series, time_limit=time_limit, seed=seed)
+    with transaction.atomic():
+        series = CircleSeries.objects.select_for_update().get(pk=series.pk)
+        if series.status not in {Status.OPEN, Status.FORMED}:
+            raise CirclesError(_("The circles were published meanwhile; re-form them instead."))
+        Circle.objects.filter(series=series).delete()
+        circles = [Circle.objects.create(series=series, number=k + 1) for k in range(len(result.groups))]
+        _save_groups(series, plan, result.groups, circles)
+        series.status = Status.FORMED
+        series.save(update_fields=["status"])
+        audit_record(actor=actor, action="changed", subject=series, detail=f"formed {len(circles)} circles")
+    return FormationResult(len(circles), 0, result.seconds, plan.unmatched_requests)
+
+
+def _circles(series: CircleSeries) -> list[Circle]:
+    return list(Circle.objects.filter(series=series).select_related("facilitator").order_by("number"))
+
+
+def circles_reform(
+    *, series: CircleSeries, actor: User, time_limit: float | None = None, seed: int = 0
+) -> FormationResult:
+    """After drop-outs and late joiners: the same circles, moving as few people as the rules allow."""
+    series = _require_organiser(series, actor)
+    circles = _circles(series)
+    if series.status not in {Status.FORMED, Status.PUBLISHED} or not circles:
+        raise CirclesError(_("Form the circles first."))
+    plan = build_plan(series, circles=circles)
+    result = _solve(plan, series, time_limit=time_limit, seed=seed)
+    with transaction.atomic():
+        CircleSeries.objects.select_for_update().get(pk=series.pk)
+        _save_groups(series, plan, result.groups, circles)
+        if series.status == Status.PUBLISHED:
+            series.status = Status.FORMED
+            series.save(update_fields=["status"])
+        audit_record(
+            actor=actor, action="changed", subject=series, detail=f"re-formed circles, {result.moved} moved"
+        )
+    return FormationResult(len(circles), result.moved, result.seconds, plan.unmatched_requests)
+
+
+def circles_swap(
+    *,
+    series: CircleSeries,
+    actor: User,
+    first: CircleMembership,
+    second: CircleMembership | None = None,
+    to_circle: Circle | None = None,
+) -> None:
+    """Swap two people between circles, or move one to another circle, if every rule still holds;
+    otherwise refuse, naming the rule that would be broken."""
+    series = _require_organiser(series, actor)
+    circles = _circles(series)
+    if series.status not in {Status.FORMED, Status.PUBLISHED} or not circles:
+        raise CirclesError(_("Form the circles first."))
+    ids = {circle.pk for circle in circles}
+    people = [first] + ([second] if second else [])
+    if any(p.series_id != series.pk or p.status != CircleMembership.Status.ACTIVE for p in people):
+        raise CirclesError(_("Choose people who are taking part in this series."))
+    if (second is None) == (to_circle is None):
+        raise CirclesError(_("Choose a second person to swap with, or a circle to move to, not both."))
+    if to_circle is not None and to_circle.pk not in ids:
+        raise CirclesError(_("Choose one of this series' circles."))
+    if second is not None and first.circle_id == second.circle_id:
+        raise CirclesError(_("They are already in the same circle: choose people from different circles."))
+    if to_circle is not None and first.circle_id == to_circle.pk:
+        raise CirclesError(_("They are already in that circle."))
+    moves = {first.pk: second.circle_id if second else to_circle.pk}
+    if second is not None:
+        moves[second.pk] = first.circle_id
+    members = [m for m in _active_members(series) if m.circle_id in ids or m.pk in moves]
+    for membership in members:
+        membership.circle_id = moves.get(membership.pk, membership.circle_id)
+    facilitators = [circle.facilitator for circle in circles if circle.facilitator is not None]
+    plan = _plan_for(series, members, facilitators, len(circles))
+    index = {circle.pk: k for k, circle in enumerate(circles)}
+    groups: list[list[int]] = [[] for _ in circles]
+    for i, membership in enumerate(members):
+        groups[index[membership.circle_id]].append(i)
+    for k, circle in enumerate(circles):
+        if circle.facilitator is not None:
+            groups[k].append(len(members) + facilitators.index(circle.facilitator))
+    broken = check_partition(plan.instance, groups)
+    if broken:
+        raise CirclesError(
+            [_("That change would break a rule, so nothing has changed.")]
+            + [humanise(reason, plan, series) for reason in broken]
+        )
+    with transaction.atomic():
+        for membership in people:
+            CircleMembership.objects.filter(pk=membership.pk).update(circle_id=moves[membership.pk])
+        if series.status == Status.PUBLISHED:
+            CircleSeries.objects.filter(pk=series.pk).update(status=Status.FORMED)
+        audit_record(actor=actor, action="changed", subject=series, detail="swapped people between circles")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Publishing, and what facilitators and participants do afterwards
+# ---------------------------------------------------------------------------------------------------
+
+
+def _meeting_times(series: CircleSeries) -> list[datetime]:
+    if series.first_meets_at is None:
+        return []
+    step = timedelta(days=series.every_days)
+    return [series.first_meets_at + step * k for k in range(series.meeting_count)]
+
+
+def circles_publish(*, series: CircleSeries, actor: User) -> int:
+    """Tell every member and facilitator their circle. Returns how many emails were written; someone whose
+    circle has not changed since the last publication is not emailed again."""
+    _require_organiser(series, actor)
+    from .notifications import notify_facilitator, notify_member
+
+    with transaction.atomic():
+        series = CircleSeries.objects.select_for_update().get(pk=series.pk)
+        circles = _circles(series)
+        if series.status != Status.FORMED or not circles:
+            raise CirclesError(_("Form the circles before publishing them."))
+        leaderless = [circle.number for circle in circles if circle.facilitator is None]
+        if leaderless:
+            raise CirclesError(
+                _("Circles %(numbers)s have no facilitator: re-form them before publishing.")
+                % {"numbers": ", ".join(str(n) for n in leaderless)}
+            )
+        times = _meeting_times(series)
+        for circle in circles:
+            if times and not circle.meetings.exists():
+                Meeting.objects.bulk_create([Meeting(circle=circle, starts_at=when) for when in times])
+        sent = 0
+        members = CircleMembership.objects.filter(
+            series=series, status=CircleMembership.Status.ACTIVE, circle__isnull=False
+        ).select_related("user", "circle", "circle__facilitator")
+        for membership in members:
+            if membership.user is not None:
+                sent += notify_member(membership)
+        for circle in circles:
+            sent += notify_facilitator(circle)
+        series.status = Status.PUBLISHED
+        series.save(update_fields=["status"])
+        audit_record(actor=actor, action="changed", subject=series, detail="published circles")
+    return sent
+
+
+def membership_remove(*, membership: CircleMembership, actor: User, reason: str) -> CircleMembership:
+    """A facilitator (or the series' organiser) removes someone from a circle, with a reason; audited."""
+    circle = membership.circle
+    if not (
+        (circle is not None and can_facilitate(actor, circle)) or can_manage_series(actor, membership.series)
+    ):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise CirclesError({"reason": _("Give the reason for removing them. Only organisers will see it.")})
+    if len(reason) > 2000:
+        raise CirclesError({"reason": _("Keep the reason under 2,000 characters.")})
+    from .notifications import notify_removed
+
+    with transaction.atomic():
+        membership = (
+            CircleMembership.objects.select_for_update()
+            .select_related("user", "series")
+            .get(pk=membership.pk)
+        )
+        if membership.status != CircleMembership.Status.ACTIVE:
+            raise CirclesError(_("They are no longer taking part in this circle."))
+        membership.status = CircleMembership.Status.REMOVED
+        membership.removal_reason = reason
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["status", "removal_reason", "ended_at"])
+        if membership.user is not None:
+            notify_removed(membership)
+        audit_record(actor=actor, action="changed", subject=membership, detail="removed from circle")
+    return membership
+
+
+def attendance_mark(*, meeting: Meeting, actor: User, present: set[int]) -> int:
+    """Mark who came: `present` holds membership ids; everyone else active in the circle is marked absent."""
+    if not can_facilitate(actor, meeting.circle):
+        raise PermissionDenied
+    with transaction.atomic():
+        members = list(
+            CircleMembership.objects.filter(circle=meeting.circle, status=CircleMembership.Status.ACTIVE)
+        )
+        unknown = present - {m.pk for m in members}
+        if unknown:
+            raise CirclesError(_("Mark only people in this circle."))
+        for membership in members:
+            Attendance.objects.update_or_create(
+                meeting=meeting, membership=membership, defaults={"present": membership.pk in present}
+            )
+    return len(present)
+
+
+def feedback_give(
+    *,
+    meeting: Meeting,
+    user: User,
+    felt_safe: int,
+    felt_heard: int,
+    come_again: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Feedback:
+    """One anonymous response per member per meeting, once the meeting has started."""
+    now = now or timezone.now()
+    membership = CircleMembership.objects.filter(
+        circle=meeting.circle_id, user=user, status=CircleMembership.Status.ACTIVE
+    ).first()
+    if membership is None:
+        raise PermissionDenied
+    if meeting.starts_at > now:
+        raise CirclesError(_("Feedback opens when the meeting starts."))
+    for name, value in (("felt_safe", felt_safe), ("felt_heard", felt_heard), ("come_again", come_again)):
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise CirclesError({name: _("Choose a number from 1 to 5.")})
+    if len(comment) > 2000:
+        raise CirclesError({"comment": _("Keep your comment under 2,000 characters.")})
+    with transaction.atomic():
+        if FeedbackReceipt.objects.filter(meeting=meeting, membership=membership).exists():
+            raise CirclesError(_("You have already given feedback for this meeting. Thank you."))
+        FeedbackReceipt.objects.create(meeting=meeting, membership=membership)
+        return Feedback.objects.create(
+            meeting=meeting,
+            felt_safe=felt_safe,
+            felt_heard=felt_heard,
+            come_again=come_again,
+            comment=comment.strip(),
+        )
+
+
+def on_consent_withdrawn(sender: object, user: User, purpose: str, **kwargs: object) -> None:
+    """Withdrawing consent for special-category answers deletes perspectives and access needs at once."""
+    from gathering.privacy import notices
+
+    if purpose == notices.SPECIAL_CATEGORY_EVENT:
+        CircleMembership.objects.filter(user=user).update(
+            perspectives=None, perspectives_consent_at=None, access_needs="", share_access_needs=False
+        )
