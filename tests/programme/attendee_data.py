@@ -26,10 +26,17 @@ def attendee(event, user=None, status: str = Registration.Status.CONFIRMED):
     return user
 
 
-def grid(programme: Programme, *, slots: int = 4, rooms: int = 2, breaks: tuple[int, ...] = (2,)):
-    """Hour-long slots from the start of the Gathering (the ones numbered in `breaks` are breaks), and
-    rooms with different access features."""
-    start = programme.event.starts_at
+def grid(
+    programme: Programme,
+    *,
+    slots: int = 4,
+    rooms: int = 2,
+    breaks: tuple[int, ...] = (2,),
+    after_hours: int = 0,
+):
+    """Hour-long slots from the start of the Gathering (or `after_hours` later; the ones numbered in
+    `breaks` are breaks), and rooms with different access features."""
+    start = programme.event.starts_at + timedelta(hours=after_hours)
     made_slots = [
         Slot.objects.create(
             programme=programme,

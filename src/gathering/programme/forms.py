@@ -14,6 +14,60 @@ from .models import Need, Session
 # --------------------------------------------------------- attendees: proposals and interest
 
 
+class ProposalForm(forms.Form):
+    """An open-space proposal in 30 seconds: a title, a line about it, and (if needed) length and needs."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        help_text=_("A few words people will see on the board."),
+        error_messages={"required": _("Enter a title")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "next"}),
+    )
+    description = forms.CharField(
+        label=_("A line about it (optional)"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    length = forms.TypedChoiceField(
+        label=_("How long"),
+        coerce=int,
+        initial=1,
+        choices=[(1, _("One slot")), (2, _("Two slots")), (3, _("Three slots")), (4, _("Four slots"))],
+        error_messages={"invalid_choice": _("Choose a length from 1 to 4 slots")},
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("What the room needs (optional)"),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose needs from the list")},
+    )
+
+    def apply_service_errors(self, error: ValidationError) -> None:
+        """Show a refusal from the service against the field it is about."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, texts in error.message_dict.items():
+            for text in texts:
+                self.add_error(key if key in self.fields else None, text)
+
+
+class InterestForm(forms.Form):
+    """A mark on a session: 1 would like, 2 really want, 0 takes the mark back."""
+
+    level = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(0, _("No mark")), (1, _("Would like")), (2, _("Really want"))],
+        error_messages={
+            "required": _("Choose “would like” or “really want”"),
+            "invalid_choice": _("Choose “would like” or “really want”"),
+        },
+    )
+
+
 # --------------------------------------------------------- organisers and reviewers
 
 
