@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import cfp_views, views
 
 app_name = "programme"
 urlpatterns = [
     path("gatherings/<slug:slug>/programme/", views.timetable, name="timetable"),
     path("gatherings/<slug:slug>/programme/board/", views.board, name="board"),
     path("gatherings/<slug:slug>/programme/propose/", views.propose, name="propose"),
+    path("gatherings/<slug:slug>/programme/call/", cfp_views.propose, name="cfp"),
     path("gatherings/<slug:slug>/programme/print/", views.board_print, name="print"),
     path("gatherings/<slug:slug>/programme/now/", views.now_next, name="now_next"),
     path("gatherings/<slug:slug>/programme/programme.ics", views.programme_ics, name="ics"),
