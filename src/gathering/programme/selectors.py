@@ -183,7 +183,7 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
         )
         .filter(programme__event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
         .distinct()
-        .select_related("programme", "programme__event", "slot", "room")
+        .select_related("programme", "programme__event", "programme__event__venue", "slot", "room")
         .prefetch_related(_facilitators(), "programme__slots")
         .order_by("programme__event__starts_at", "programme_id", "slot__starts_at", "title", "pk")
     )
