@@ -25,7 +25,7 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
         not_yet = programme.cfp_opens_at is not None and programme.cfp_opens_at > timezone.now()
         context = {"programme": programme, "event": programme.event, "not_yet": not_yet}
         return render(request, "programme/cfp_closed.html", context)
-    form = CfpProposalForm(request.POST or None)
+    form = CfpProposalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = services.ProposalInput(
             title=form.cleaned_data["title"],

@@ -221,17 +221,21 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
 # -------------------------------------------------------- organisers: proposals, reviews, runs
 
 
-def staff_programmes(*, user: User) -> QuerySet[Event]:
-    """Gatherings whose programme this person organises or reviews, soonest first, with the programme."""
+def staff_programmes(*, user: User) -> list[Event]:
+    """Gatherings whose programme this person organises or reviews, latest first, with the programme;
+    `can_manage` says which ones they organise (the rest they only review)."""
+    administrator = user.has_perm("accounts.manage_roles")
     organised = Q(organisers=user) if user.has_perm("accounts.organise") else Q(pk__in=[])
-    if user.has_perm("accounts.manage_roles"):
-        organised = Q()
-    return (
-        Event.objects.filter(organised | Q(programme__reviewers=user))
+    events = list(
+        Event.objects.filter(Q() if administrator else organised | Q(programme__reviewers=user))
         .select_related("programme")
         .distinct()
         .order_by("-starts_at")
     )
+    managed = set(Event.objects.filter(organised).values_list("pk", flat=True)) if not administrator else None
+    for event in events:
+        event.can_manage = administrator or event.pk in managed
+    return events
 
 
 def staff_sessions(*, programme: Programme) -> list[Session]:

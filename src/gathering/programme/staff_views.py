@@ -86,8 +86,6 @@ def _slot_choices(programme: Programme, slots: list[Slot], *, playable_only: boo
 @require_safe
 def programme_list(request: HttpRequest) -> HttpResponse:
     events = selectors.staff_programmes(user=request.user)
-    for event in events:
-        event.can_manage = can_manage_programme(request.user, event)
     return render(request, "programme/staff/list.html", {"events": events})
 
 
@@ -141,7 +139,9 @@ def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "move_cost": programme.move_cost,
         "reviewers": "\n".join(programme.reviewers.order_by("email").values_list("email", flat=True)),
     }
-    form = ProgrammeSettingsForm(request.POST or None, initial=initial, zone=zone)
+    form = ProgrammeSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial, zone=zone
+    )
     if request.method == "POST" and form.is_valid():
         data = services.SettingsInput(
             cfp_opens_at=form.cleaned_data["cfp_opens_at"],
@@ -190,7 +190,9 @@ def slot_edit(request: HttpRequest, slug: str, slot_id: int | None = None) -> Ht
         if slot
         else {}
     )
-    form = SlotForm(request.POST or None, initial=initial, zone=programme.event.zone)
+    form = SlotForm(
+        request.POST if request.method == "POST" else None, initial=initial, zone=programme.event.zone
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.slot_save(programme=programme, actor=request.user, slot=slot, **form.cleaned_data)
@@ -248,7 +250,11 @@ def room_edit(request: HttpRequest, slug: str, room_id: int | None = None) -> Ht
         if room
         else {"position": programme.rooms.count() + 1}
     )
-    form = RoomForm(request.POST or None, initial=initial, slots=_slot_choices(programme, slots))
+    form = RoomForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        slots=_slot_choices(programme, slots),
+    )
     if request.method == "POST" and form.is_valid():
         data = services.RoomInput(
             name=form.cleaned_data["name"],
@@ -309,7 +315,8 @@ def review(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         raise Http404 from None
     mine = next((r for r in session.reviews.all() if r.reviewer_id == request.user.pk), None)
     form = ReviewForm(
-        request.POST or None, initial={"score": str(mine.score), "comment": mine.comment} if mine else None
+        request.POST if request.method == "POST" else None,
+        initial={"score": str(mine.score), "comment": mine.comment} if mine else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
