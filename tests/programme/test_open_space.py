@@ -246,3 +246,27 @@ def test_another_gatherings_attendee_cannot_mark(programme):
     elsewhere = attendee(EventFactory())
     with pytest.raises(PermissionDenied):
         interest_set(user=elsewhere, session=talk, level=2)
+
+
+def test_export_holds_the_persons_marks_and_proposals(person, programme):
+    from gathering.privacy.subject import subject_export
+
+    made = session_propose(programme=programme, user=person, title="Mine")
+    talk = session(programme, title="Theirs")
+    interest_set(user=person, session=talk, level=2)
+    sections = subject_export(user=person)["data"]
+    marks = sections["programme.interest"]["rows"]
+    assert [(row["session"], row["level"]) for row in marks] == [(talk.pk, 2)]
+    assert [row["title"] for row in sections["programme.session"]["rows"]] == [made.title]
+
+
+def test_erasure_removes_marks_and_the_proposers_name_but_keeps_the_session(person, programme):
+    from gathering.accounts.services import account_delete
+
+    made = session_propose(programme=programme, user=person, title="Mine")
+    interest_set(user=person, session=session(programme), level=1)
+    account_delete(user=person)
+    made.refresh_from_db()
+    assert made.proposer is None
+    assert made.facilitators.count() == 0
+    assert Interest.objects.count() == 0
