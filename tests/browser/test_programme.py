@@ -153,3 +153,30 @@ def test_the_venue_display_refreshes_itself_without_sign_in_or_javascript(new_pa
     page = new_page()
     page.goto(f"/gatherings/{programme.event.slug}/programme/now/?key={programme.display_key}")
     assert [v for v in axe_violations(page) if v["id"] != "meta-refresh"] == []
+
+
+def test_before_publication_the_timetable_shows_the_board_accessibly(new_page):
+    programme = programme_for()
+    Session.objects.create(programme=programme, title="Hearing voices together")
+    page = new_page()
+    page.goto(f"/gatherings/{programme.event.slug}/programme/")
+    assert "The timetable is not out yet." in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="Hearing voices together").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_a_bad_proposal_shows_an_accessible_error_summary(new_page):
+    programme = programme_for()
+    page = new_page("participant")
+    attendee(programme.event, page.user)
+    page.goto(f"/gatherings/{programme.event.slug}/programme/propose/")
+    page.get_by_role("button", name="Post it on the board").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".error-summary").is_visible()
+    assert "Enter a title" in page.locator(".error-summary").inner_text()
+    assert Session.objects.count() == 0
+    assert axe_violations(page) == []
+    page.fill("#id_title", "Walking and talking")
+    page.get_by_role("button", name="Post it on the board").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Walking and talking"

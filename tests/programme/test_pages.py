@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gathering.events.models import Registration
 from gathering.programme.models import Interest, Session
@@ -316,3 +318,23 @@ def test_now_and_next_without_the_key(client, programme):
     html = signed_in(organiser).get(url(programme, "now/")).content.decode()
     assert "http-equiv" not in html
     assert f"now/?key={programme.display_key}" in html
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["title", "description", "length", "needs", "csrfmiddlewaretoken", "other"]),
+        st.one_of(st.text(max_size=300), st.lists(st.text(max_size=20), max_size=3)),
+        max_size=5,
+    )
+)
+def test_any_proposal_form_input_is_saved_whole_or_refused_clearly(programme, data):
+    client = signed_in(attendee(programme.event))
+    before = Session.objects.count()
+    response = client.post(url(programme, "propose/"), data)
+    if response.status_code == 302:
+        assert Session.objects.count() == before + 1
+    else:
+        assert response.status_code == 200
+        assert 'class="error-summary"' in response.content.decode()
+        assert Session.objects.count() == before

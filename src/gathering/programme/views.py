@@ -94,7 +94,7 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
     event = programme.event
     if not programme.open_space or event.is_past or not can_take_part(request.user, event):
         return render(request, "programme/propose_closed.html", {"programme": programme, "event": event})
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_propose(
