@@ -119,10 +119,13 @@ def test_marking_interest_with_htmx_swaps_in_place(new_page):
     page.evaluate("window.stayedOnThePage = true")
     first = Session.objects.order_by("-created_at", "-pk").first()
     button = page.get_by_role("button", name=f"Would like to attend “{first.title}”")
-    button.click()
+    button.focus()
+    page.keyboard.press("Enter")
     pressed = page.locator(f"button[aria-pressed=true]:has-text('{first.title}')")
     pressed.wait_for()
     assert page.evaluate("window.stayedOnThePage") is True  # no page load: the form was swapped in place
+    # Keyboard and screen reader users stay on the button they pressed, now announced as pressed.
+    assert page.evaluate("document.activeElement.id") == f"interest-{first.pk}-1"
     assert "1 would like" in page.locator(".interest").first.inner_text()
     assert Interest.objects.get(user=page.user).level == 1
     assert axe_violations(page) == []
