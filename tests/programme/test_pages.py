@@ -338,3 +338,13 @@ def test_any_proposal_form_input_is_saved_whole_or_refused_clearly(programme, da
         assert response.status_code == 200
         assert 'class="error-summary"' in response.content.decode()
         assert Session.objects.count() == before
+
+
+def test_the_timetable_shows_your_own_marks_in_words(programme):
+    publish(programme)
+    person = attendee(programme.event)
+    mark(person, Session.objects.get(title="Open dialogue"), 2)
+    html = signed_in(person).get(url(programme)).content.decode()
+    assert html.count('<span class="tag">you really want this</span>') == 2  # the table and the list
+    other = signed_in(attendee(programme.event)).get(url(programme)).content.decode()
+    assert "you really want this" not in other
