@@ -183,3 +183,19 @@ def test_a_bad_proposal_shows_an_accessible_error_summary(new_page):
     page.get_by_role("button", name="Post it on the board").click()
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "Walking and talking"
+
+
+def test_interest_marks_work_in_place_under_the_content_security_policy(new_page):
+    programme = demo_programme()
+    page = new_page("participant", bypass_csp=False)
+    attendee(programme.event, page.user)
+    complaints = []
+    page.on("console", lambda message: complaints.append(message.text))
+    page.goto(f"/gatherings/{programme.event.slug}/programme/board/")
+    page.evaluate("window.stayedOnThePage = true")
+    first = Session.objects.order_by("-created_at", "-pk").first()
+    page.get_by_role("button", name=f"Really want to attend “{first.title}”").click()
+    page.locator(f"#interest-{first.pk}-2[aria-pressed=true]").wait_for()
+    assert page.evaluate("window.stayedOnThePage") is True
+    assert [c for c in complaints if "Content Security Policy" in c] == []
+    assert Interest.objects.get(user=page.user).level == 2
