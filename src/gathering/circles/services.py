@@ -44,6 +44,20 @@ DEFAULT_TIME_LIMIT = 3.0
 # moves someone only when a rule needs it.
 MOVE_COST = 1000.0
 MAX_NOT_WITH = 10
+# What a new series starts with; organisers change both.
+DEFAULT_ROUNDS = (
+    "10 | Arriving, and reading the group agreement together\n"
+    "25 | First round: what brought you here today\n"
+    "30 | Second round: listening to an experience different from your own\n"
+    "15 | Closing round: one thing you take away"
+)
+DEFAULT_AGREEMENT = (
+    "What is said in the circle stays in the circle.\n"
+    "We listen without fixing, advising or judging.\n"
+    "We speak from our own experience.\n"
+    "Anyone may pass, at any time, without saying why.\n"
+    "If someone seems to be at risk, the facilitator will talk with them privately and may ask for help."
+)
 Status = CircleSeries.Status
 
 
@@ -655,11 +669,11 @@ def _meeting_times(series: CircleSeries) -> list[datetime]:
     return [series.first_meets_at + step * k for k in range(series.meeting_count)]
 
 
-def circles_publish(*, series: CircleSeries, actor: User) -> int:
+def circles_publish(*, series: CircleSeries, actor: User, notify: bool = True) -> int:
     """Tell every member and facilitator their circle. Returns how many emails were written; someone whose
-    circle has not changed since the last publication is not emailed again."""
+    circle has not changed since the last publication is not emailed again. `notify=False` (demo data)
+    publishes without email."""
     _require_organiser(series, actor)
-    from .notifications import notify_facilitator, notify_member
 
     with transaction.atomic():
         series = CircleSeries.objects.select_for_update().get(pk=series.pk)
@@ -676,19 +690,20 @@ def circles_publish(*, series: CircleSeries, actor: User) -> int:
         for circle in circles:
             if times and not circle.meetings.exists():
                 Meeting.objects.bulk_create([Meeting(circle=circle, starts_at=when) for when in times])
-        sent = 0
-        members = CircleMembership.objects.filter(
-            series=series, status=CircleMembership.Status.ACTIVE, circle__isnull=False
-        ).select_related("user", "circle", "circle__facilitator")
-        for membership in members:
-            if membership.user is not None:
-                sent += notify_member(membership)
-        for circle in circles:
-            sent += notify_facilitator(circle)
+        sent = _notify_published(series, circles) if notify else 0
         series.status = Status.PUBLISHED
         series.save(update_fields=["status"])
         audit_record(actor=actor, action="changed", subject=series, detail="published circles")
     return sent
+
+
+def _notify_published(series: CircleSeries, circles: list[Circle]) -> int:
+    from .notifications import notify_facilitator, notify_member
+
+    members = CircleMembership.objects.filter(
+        series=series, status=CircleMembership.Status.ACTIVE, circle__isnull=False, user__isnull=False
+    ).select_related("user", "circle", "circle__facilitator", "series")
+    return sum(notify_member(m) for m in members) + sum(notify_facilitator(c) for c in circles)
 
 
 def membership_remove(*, membership: CircleMembership, actor: User, reason: str) -> CircleMembership:

@@ -16,20 +16,7 @@ from . import selectors, services
 from .forms import AgreementForm, FormCirclesForm, RemoveForm, SeriesForm, SwapForm
 from .models import Attendance, Circle, CircleMembership, CircleSeries, Meeting
 from .rules import can_facilitate, can_manage_series
-
-DEFAULT_ROUNDS = (
-    "10 | Arriving, and reading the group agreement together\n"
-    "25 | First round: what brought you here today\n"
-    "30 | Second round: listening to an experience different from your own\n"
-    "15 | Closing round: one thing you take away"
-)
-DEFAULT_AGREEMENT = (
-    "What is said in the circle stays in the circle.\n"
-    "We listen without fixing, advising or judging.\n"
-    "We speak from our own experience.\n"
-    "Anyone may pass, at any time, without saying why.\n"
-    "If someone seems to be at risk, the facilitator will talk with them privately and may ask for help."
-)
+from .services import DEFAULT_AGREEMENT, DEFAULT_ROUNDS
 
 
 def _managed(request: HttpRequest, slug: str) -> CircleSeries:
