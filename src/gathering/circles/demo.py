@@ -3,6 +3,7 @@ the upcoming demo Gathering, 60 people formed into circles and published, the de
 demo participant's circle. Found by slug and email, so running it again adds nothing."""
 
 import math
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 
@@ -53,7 +54,7 @@ def seed_circles(*, people: dict[str, User], scale: int = 1) -> None:
                 "services listen to each other's experience of crisis care."
             ),
             "schedule": "The morning of the Gathering, 10:30 to 12:00",
-            "first_meets_at": event.starts_at,
+            "first_meets_at": event.starts_at + timedelta(minutes=30),
             "time_zone": event.time_zone,
             "place": "Friends Meeting House, the rooms on the first floor",
             "rounds": services.DEFAULT_ROUNDS,

@@ -323,22 +323,31 @@ def _organisation(membership: CircleMembership) -> str | None:
     return text or None
 
 
+def _codes(values: list[str | None]) -> np.ndarray:
+    index: dict[str | None, int] = {}
+    return np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int64)
+
+
 def _distance(members: list[CircleMembership], facilitators: int) -> np.ndarray:
-    """Dissimilarity of every pair: perspectives (Jaccard), region and organisation, each 0 to 1.
+    """Dissimilarity of every pair: perspectives (Jaccard), region and organisation, each 0 to 1. Not saying
+    counts as an answer of its own, so people who left a question empty are spread out like everyone else.
     Facilitators are 0 from everyone: there is exactly one per circle, so they do not change the choice."""
     n = len(members)
-    total = n + facilitators
-    distance = np.zeros((total, total), dtype=np.float64)
-    views = [_perspectives(m) for m in members]
-    regions = [" ".join(m.region.lower().split()) or None for m in members]
-    organisations = [_organisation(m) for m in members]
-    for i in range(n):
-        for j in range(i + 1, n):
-            a, b = views[i], views[j]
-            value = 1.0 - len(a & b) / len(a | b) if a and b else 0.5
-            for left, right in ((regions[i], regions[j]), (organisations[i], organisations[j])):
-                value += 0.5 if left is None or right is None else float(left != right)
-            distance[i, j] = distance[j, i] = value
+    distance = np.zeros((n + facilitators, n + facilitators), dtype=np.float64)
+    views = np.array(
+        [[value in _perspectives(m) for value in Perspective.values] for m in members], dtype=np.float64
+    ).reshape(n, len(Perspective.values))
+    shared = views @ views.T
+    sizes = views.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - shared
+    part = np.where(union > 0, 1.0 - shared / np.maximum(union, 1.0), 0.0)
+    for codes in (
+        _codes([" ".join(m.region.lower().split()) or None for m in members]),
+        _codes([_organisation(m) for m in members]),
+    ):
+        part += codes[:, None] != codes[None, :]
+    np.fill_diagonal(part, 0.0)
+    distance[:n, :n] = part
     return distance
 
 
