@@ -44,6 +44,8 @@ DEFAULT_TIME_LIMIT = 3.0
 # moves someone only when a rule needs it.
 MOVE_COST = 1000.0
 MAX_NOT_WITH = 10
+# Staff addresses that a series' web address must not shadow.
+RESERVED_SLUGS = {"new", "facilitating"}
 # What a new series starts with; organisers change both.
 DEFAULT_ROUNDS = (
     "10 | Arriving, and reading the group agreement together\n"
@@ -95,6 +97,8 @@ def series_save(*, series: CircleSeries, actor: User, is_new: bool = False) -> C
         raise CirclesError(
             {"size_max": _("The largest circle must be at least the smallest, and circles need 2 or more.")}
         )
+    if series.slug in RESERVED_SLUGS:
+        raise CirclesError({"slug": _("That web address is taken by a page of its own: choose another.")})
     if series.cover_a == series.cover_b:
         raise CirclesError({"cover_b": _("Choose two different perspectives.")})
     with transaction.atomic():

@@ -270,6 +270,9 @@ def facilitate(request: HttpRequest, circle_id: int) -> HttpResponse:
         (mark.meeting_id, mark.membership_id): mark.present
         for mark in Attendance.objects.filter(meeting__circle=circle)
     }
+    feedback = selectors.feedback_summary(circle=circle)
+    if feedback.comments:
+        audit_record(actor=request.user, action="viewed", subject=circle, detail="circle feedback comments")
     context = {
         "circle": circle,
         "series": circle.series,
@@ -278,7 +281,7 @@ def facilitate(request: HttpRequest, circle_id: int) -> HttpResponse:
             (meeting, [(m, marks.get((meeting.pk, m.pk))) for m in members]) for meeting in meetings
         ],
         "agreement": services.agreement_current(circle.series),
-        "feedback": selectors.feedback_summary(circle=circle),
+        "feedback": feedback,
         "minimum": selectors.MIN_RESPONSES,
     }
     return render(request, "circles/staff/facilitate.html", context)
