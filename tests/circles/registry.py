@@ -37,6 +37,7 @@ PAGES: tuple = (
     Page(f"{S}/{{series}}/agreement/", "organiser", "circles_staff:agreement"),
     Page(f"{S}/{{series}}/form/", "organiser", "circles_staff:form"),
     Page(f"{S}/{{series}}/circles/", "organiser", "circles_staff:circles"),
+    Page(f"{S}/{{series}}/circles/{{circle}}/", "organiser", "circles_staff:circle"),
     Page(f"{S}/{{series}}/publish/", "organiser", "circles_staff:publish"),
     Page(f"{S}/{{series}}/feedback/", "organiser", "circles_staff:feedback"),
     # facilitators' pages
@@ -149,6 +150,9 @@ ROUTES: dict = {
     "circles_staff:agreement": Route(f"{S}/{{circle_series}}/agreement/", refused_only=True, methods=_BOTH),
     "circles_staff:form": Route(f"{S}/{{circle_series}}/form/", refused_only=True, methods=_BOTH),
     "circles_staff:circles": Route(f"{S}/{{circle_series}}/circles/", refused_only=True, methods=_BOTH),
+    "circles_staff:circle": Route(
+        f"{S}/{{circle_series}}/circles/{{circle}}/", refused_only=True, methods=_BOTH
+    ),
     "circles_staff:publish": Route(f"{S}/{{circle_series}}/publish/", refused_only=True, methods=_BOTH),
     "circles_staff:feedback": Route(f"{S}/{{circle_series}}/feedback/", refused_only=True),
 }

@@ -302,3 +302,19 @@ def test_not_with_requests_are_shown_only_to_the_forming_organiser():
         assert named.email not in signed_in(named).get(url).content.decode()
     requester_page = signed_in(membership.user).get(f"/my/circles/{membership.pk}/").content.decode()
     assert named.email not in requester_page
+
+
+def test_an_organiser_sets_where_one_circle_meets_and_members_see_it():
+    event = EventFactory()
+    organiser = make_staff("organiser")
+    person = UserFactory()
+    series, circle, membership, _meeting = published_circle(event=event, organiser=organiser, member=person)
+    client = signed_in(organiser)
+    url = f"/staff/circles/{series.slug}/circles/{circle.pk}/"
+    bad = client.post(url, {"place": "Room 4", "online_link": "not a link"})
+    assert "There is a problem" in bad.content.decode()
+    circle.refresh_from_db()
+    assert circle.place == ""
+    assert client.post(url, {"place": "Room 4, first floor", "online_link": ""}).status_code == 302
+    assert "Room 4, first floor" in signed_in(person).get(f"/my/circles/{membership.pk}/").content.decode()
+    assert AuditEntry.objects.filter(actor=organiser, detail="where the circle meets").count() == 1

@@ -372,3 +372,21 @@ def test_withdrawing_consent_deletes_perspectives_and_access_needs():
     assert membership.perspectives is None
     assert membership.access_needs == ""
     assert membership.share_access_needs is False
+
+
+def test_members_are_invited_to_give_feedback_once_after_each_meeting():
+    from gathering.circles.jobs import feedback_invite_due
+
+    _series, _organiser, _pool, people = _published()
+    meeting = people[0].circle.meetings.get()
+    services.feedback_give(meeting=meeting, user=people[0].user, felt_safe=5, felt_heard=5, come_again=5)
+    now = meeting.starts_at + timedelta(minutes=30)
+    assert feedback_invite_due(now=now) == 0
+    later = meeting.starts_at + timedelta(hours=3)
+    # Both circles met at the same time: everyone but the person who answered is invited.
+    in_circle = CircleMembership.objects.filter(circle__series=meeting.circle.series).count()
+    assert feedback_invite_due(now=later) == in_circle - 1
+    feedback_invite_due(now=later + timedelta(hours=1))
+    invitations = OutboxMessage.objects.filter(kind="circle_feedback_invitation")
+    assert invitations.count() == in_circle - 1
+    assert feedback_invite_due(now=meeting.starts_at + timedelta(days=3)) == 0

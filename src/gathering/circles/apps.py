@@ -14,7 +14,7 @@ class CirclesConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import consent_withdrawn
 
-        from . import rules  # noqa: F401 - registers the permission rules
+        from . import jobs, rules  # noqa: F401 - registers the periodic job and permission rules
         from .erasure import on_account_deleting
         from .services import on_consent_withdrawn
 

@@ -245,3 +245,18 @@ class RemoveForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
+
+
+class CirclePlaceForm(ServiceErrorsMixin, forms.Form):
+    place = forms.CharField(
+        label=_("Where this circle meets"),
+        help_text=_("A room, for example. Leave empty to use the series' place."),
+        max_length=200,
+        required=False,
+    )
+    online_link = forms.URLField(
+        label=_("This circle's online link"),
+        help_text=_("Leave empty to use the series' link."),
+        assume_scheme="https",
+        required=False,
+    )

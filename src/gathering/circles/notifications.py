@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from gathering.core.outbox import outbox_enqueue
 
-from .models import Circle, CircleMembership
+from .models import Circle, CircleMembership, Meeting
 
 
 def _base(series_name: str) -> dict[str, object]:
@@ -56,4 +56,18 @@ def notify_removed(membership: CircleMembership) -> None:
         template="circles/removed",
         context={**_base(membership.series.name), "help": settings.GATHERING_BASE_URL + "/help/"},
         dedupe_key=f"circles:member:{membership.pk}:removed",
+    )
+
+
+def notify_feedback(membership: CircleMembership, meeting: Meeting) -> None:
+    outbox_enqueue(
+        kind="circle_feedback_invitation",
+        to=[membership.user.email],
+        template="circles/feedback_invitation",
+        context={
+            **_base(membership.series.name),
+            "url": settings.GATHERING_BASE_URL
+            + reverse("circles:feedback", kwargs={"membership_id": membership.pk, "meeting_id": meeting.pk}),
+        },
+        dedupe_key=f"circles:member:{membership.pk}:feedback:{meeting.pk}",
     )

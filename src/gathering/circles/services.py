@@ -682,6 +682,20 @@ def _meeting_times(series: CircleSeries) -> list[datetime]:
     return [series.first_meets_at + step * k for k in range(series.meeting_count)]
 
 
+def circle_update(*, circle: Circle, actor: User, place: str, online_link: str) -> Circle:
+    """Where one circle meets, when it differs from the series (a room, or its own online link)."""
+    _require_organiser(circle.series, actor)
+    if len(place) > 200:
+        raise CirclesError({"place": _("Keep this under 200 characters.")})
+    with transaction.atomic():
+        circle.place = place.strip()
+        circle.online_link = online_link.strip()
+        circle.full_clean()
+        circle.save(update_fields=["place", "online_link"])
+        audit_record(actor=actor, action="changed", subject=circle, detail="where the circle meets")
+    return circle
+
+
 def circles_publish(*, series: CircleSeries, actor: User, notify: bool = True) -> int:
     """Tell every member and facilitator their circle. Returns how many emails were written; someone whose
     circle has not changed since the last publication is not emailed again. `notify=False` (demo data)

@@ -13,7 +13,7 @@ from gathering.accounts.decorators import permission_required
 from gathering.privacy.services import audit_record
 
 from . import selectors, services
-from .forms import AgreementForm, FormCirclesForm, RemoveForm, SeriesForm, SwapForm
+from .forms import AgreementForm, CirclePlaceForm, FormCirclesForm, RemoveForm, SeriesForm, SwapForm
 from .models import Attendance, Circle, CircleMembership, CircleSeries, Meeting
 from .rules import can_facilitate, can_manage_series
 from .services import DEFAULT_AGREEMENT, DEFAULT_ROUNDS
@@ -197,6 +197,27 @@ def circles_preview(request: HttpRequest, slug: str) -> HttpResponse:
         audit_record(actor=request.user, action="viewed", subject=series, detail="circle perspective mix")
     context = {"series": series, "explanations": explanations, "unassigned": unassigned, "swap": swap}
     return render(request, "circles/staff/circles.html", context)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def circle_place(request: HttpRequest, slug: str, circle_id: int) -> HttpResponse:
+    series = _managed(request, slug)
+    circle = get_object_or_404(Circle, pk=circle_id, series=series)
+    form = CirclePlaceForm(
+        request.POST or None, initial={"place": circle.place, "online_link": circle.online_link}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circle_update(circle=circle, actor=request.user, **form.cleaned_data)
+        except services.CirclesError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Saved. Members see it on their circle page."))
+            return redirect("circles_staff:circles", slug=series.slug)
+    return render(
+        request, "circles/staff/circle_place.html", {"series": series, "circle": circle, "form": form}
+    )
 
 
 @permission_required("accounts.organise")
