@@ -3,9 +3,9 @@ timer with it, and both accessible under the site's Content-Security-Policy."""
 
 import pytest
 
-from ..browser.conftest import axe_violations
+from ..circles.registry import published_circle
 from ..factories import EventFactory, make_staff
-from .registry import published_circle
+from .conftest import axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
