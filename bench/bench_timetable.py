@@ -88,7 +88,7 @@ def _native_section() -> Section:
     for budget in (1.0, 10.0, 60.0):
         result = solve_timetable(instance, time_limit=budget, seed=0, workers=2)
         problems = check(instance, result.assignments) if result.feasible else ["not feasible"]
-        # The budget: feasible within 10 s and the final one within 60 s; the 1 s row shows how far a second gets.
+        # Budget: feasible within 10 s, final within 60 s; the 1 s row only shows how far a second gets.
         ok = ok and (not problems or budget < 10)
         rows.append(
             [
