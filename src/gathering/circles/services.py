@@ -749,7 +749,7 @@ def membership_remove(*, membership: CircleMembership, actor: User, reason: str)
 
     with transaction.atomic():
         membership = (
-            CircleMembership.objects.select_for_update()
+            CircleMembership.objects.select_for_update(of=("self",))
             .select_related("user", "series")
             .get(pk=membership.pk)
         )

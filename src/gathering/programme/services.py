@@ -753,7 +753,8 @@ def timetable_runs_execute_queued(*, now: datetime | None = None) -> int:
             )
     ran = 0
     for run_id in TimetableRun.objects.filter(status=TimetableRun.Status.QUEUED).values_list("pk", flat=True):
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long loop of runs: drop a connection that went stale
+            close_old_connections()
         if timetable_run_execute(run_id=run_id) is not None:
             ran += 1
     return ran
