@@ -103,6 +103,18 @@ def test_the_explanation_names_who_clashes_with_what_when_clashes_cannot_be_avoi
     assert first["clashes_with"] == [{"session": sessions[1].pk, "title": "Session 2", "people": 2}]
 
 
+def test_really_want_weighs_three_times_would_like():
+    programme, organiser = make_programme(slots=1, rooms=2)
+    sessions = [open_session(programme, f"Session {k + 1}") for k in range(2)]
+    both = attendee(programme.event)
+    interest(both, sessions[0], 2)  # really want
+    interest(both, sessions[1], 2)
+
+    run = run_now(programme, organiser)
+
+    assert run.terms["clash"] == 3  # the data README's weights: 1 would like, 3 really want
+
+
 def test_a_run_that_cannot_place_everything_fails_with_the_reason():
     programme, organiser = make_programme(slots=1, rooms=1)
     board(programme, n=2)

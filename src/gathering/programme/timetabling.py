@@ -11,6 +11,9 @@ from gathering.optimise import timetable as engine
 
 from .models import Interest, Programme, Session, Slot
 
+# Interest weights of the native timetable format (shared/data/README.md): 1 "would like", 3 "really want".
+WEIGHTS = {Interest.Level.WOULD_LIKE: 1, Interest.Level.REALLY_WANT: 3}
+
 # The optimiser's ids: "s12" is Session 12, "r3" Room 3, "t5" Slot 5 and "u7" the person with pk 7.
 _ID = re.compile(r"\b([srtu])(\d+)\b")
 
@@ -60,7 +63,7 @@ def slot_label(slot: Slot, zone) -> str:
 
 
 def load_instance(programme: Programme) -> Loaded:
-    """The programme's grid, sessions in play, interest (weight = level) and published places.
+    """The programme's grid, sessions in play, interest (weighted as WEIGHTS says) and published places.
 
     A run of slots on one day with no break or gap between them is a block: a session longer than one slot
     stays within a block, so it never runs across lunch.
@@ -124,7 +127,7 @@ def load_instance(programme: Programme) -> Loaded:
         )
     in_play = {s.pk for s in sessions}
     interests = [
-        engine.Interest(f"u{user}", session_id(session), level)
+        engine.Interest(f"u{user}", session_id(session), WEIGHTS[level])
         for user, session, level in Interest.objects.filter(session_id__in=in_play).values_list(
             "user_id", "session_id", "level"
         )
