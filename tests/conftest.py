@@ -68,6 +68,14 @@ def signed_in(user) -> Client:
     return client
 
 
+def token_client(user) -> Client:
+    """A client that sends `Authorization: Token KEY` with a new API token of `user`'s."""
+    from gathering.accounts.services import api_token_create
+
+    _token, key = api_token_create(user=user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+
 @pytest.fixture
 def participant_client(participant):
     return signed_in(participant)

@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "proposals": "20/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -287,6 +287,12 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "gathering.events.models.Registration.Status",
         "EventKindEnum": "gathering.events.models.Event.Kind",
         "TicketKindEnum": "gathering.events.models.TicketType.Kind",
+        "EventFormatEnum": "gathering.events.models.Event.Format",
+        "SessionFormatEnum": "gathering.programme.models.Session.Format",
+        "SessionStatusEnum": "gathering.programme.models.Session.Status",
+        "SessionTrackEnum": "gathering.programme.models.Session.Track",
+        "NeedEnum": "gathering.programme.models.Need",
+        "InterestLevelEnum": "gathering.programme.serializers.LEVEL_CHOICES",
     },
 }
 

@@ -2,20 +2,13 @@
 list; the wrong people get 403/404 and see nothing."""
 
 import pytest
-from django.test import Client
 
-from gathering.accounts.services import api_token_create
 from gathering.events.models import Registration
 
-from ..conftest import signed_in
+from ..conftest import signed_in, token_client
 from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> Client:
-    _token, key = api_token_create(user=user, name="tests")
-    return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
 @pytest.fixture

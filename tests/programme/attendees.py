@@ -8,6 +8,11 @@ NOT_PAGES: dict[str, str] = {
     "programme:calendar_renew": "POST only; tested in tests/programme/test_calendar.py",
     "programme:ics": "a calendar file, not a page; tested in tests/programme/test_calendar.py",
     "programme:feed": "a private calendar file, not a page; tested in tests/programme/test_calendar.py",
+    "api:v1:sessions": "JSON API; tested in tests/programme/test_api.py",
+    "api:v1:session": "JSON API; tested in tests/programme/test_api.py",
+    "api:v1:session_interest": "JSON API; tested in tests/programme/test_api.py",
+    "api:v1:timetable": "JSON API; tested in tests/programme/test_api.py",
+    "api:v1:my_interests": "JSON API; tested in tests/programme/test_api.py",
 }
 
 
@@ -73,6 +78,17 @@ ROUTES: dict = {
     "programme:calendar_renew": Route("/my/programme/calendar/", refused_only=False, methods=("post",)),
     # Without the owner's private key the feed is not found, whoever asks.
     "programme:feed": Route("/calendar/programme.ics", refused_only=True),
+    # The API: proposing and marking are refused to people without a place before the body is read;
+    # taking back a mark touches only the caller's own (204, nothing of the owner's).
+    "api:v1:sessions": Route("/api/v1/events/{slug}/sessions/", refused_only=False, methods=("get", "post")),
+    "api:v1:session": Route("/api/v1/events/{slug}/sessions/{programme_session}/", refused_only=False),
+    "api:v1:session_interest": Route(
+        "/api/v1/events/{slug}/sessions/{programme_session}/interest/",
+        refused_only=False,
+        methods=("put", "delete"),
+    ),
+    "api:v1:timetable": Route("/api/v1/events/{slug}/timetable/", refused_only=False),
+    "api:v1:my_interests": Route("/api/v1/me/interests/", refused_only=False),
 }
 
 

@@ -85,10 +85,12 @@ def _world(event, owner, description: str = "A session about listening.") -> dic
         proposer=owner,
     )
     proposal.facilitators.add(owner)
+    # A scheduled session's description is public (its page and the API show it to anyone), so the secret
+    # lives only in the proposal under review, which organisers and reviewers alone may read.
     session = Session.objects.create(
         programme=programme,
         title="Peer support on the ward",
-        description=description,
+        description="What peer support looks like on an acute ward.",
         slot=slot,
         room=room,
         status=Session.Status.SCHEDULED,

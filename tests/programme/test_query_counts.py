@@ -26,6 +26,10 @@ PAGES = [
     "/gatherings/{slug}/programme/sessions/{session}/",
     "/my/programme/",
     "/calendar/programme.ics?key={feed}",
+    "/api/v1/events/{slug}/sessions/",
+    "/api/v1/events/{slug}/sessions/{session}/",
+    "/api/v1/events/{slug}/timetable/",
+    "/api/v1/me/interests/",
 ]
 
 
@@ -76,7 +80,7 @@ def test_constant_queries(django_assert_max_num_queries, template, published):
     url = template.format(slug=programme.event.slug, key=programme.display_key, session=first.pk, feed=feed)
     if "/now/" in url and "key" not in url:
         client = signed_in(organiser)
-    elif url.startswith("/my/") or "/sessions/" in url:
+    elif url.startswith(("/my/", "/api/v1/me/")) or "/sessions/" in url:
         client = signed_in(person)
     else:
         client = Client()

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from gathering.events import api as events_api
+from gathering.programme import api as programme_api
 
 from . import views
 
@@ -15,6 +16,19 @@ v1 = [
         events_api.EventRegistrationsView.as_view(),
         name="event_registrations",
     ),
+    path("events/<slug:slug>/sessions/", programme_api.SessionListView.as_view(), name="sessions"),
+    path(
+        "events/<slug:slug>/sessions/<int:session_id>/",
+        programme_api.SessionDetailView.as_view(),
+        name="session",
+    ),
+    path(
+        "events/<slug:slug>/sessions/<int:session_id>/interest/",
+        programme_api.SessionInterestView.as_view(),
+        name="session_interest",
+    ),
+    path("events/<slug:slug>/timetable/", programme_api.TimetableView.as_view(), name="timetable"),
+    path("me/interests/", programme_api.MyInterestsView.as_view(), name="my_interests"),
     path("me/registrations/", events_api.MyRegistrationsView.as_view(), name="my_registrations"),
     path(
         "me/registrations/<int:registration_id>/",

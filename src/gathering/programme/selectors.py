@@ -118,14 +118,19 @@ class Timetable:
         return current, upcoming
 
 
+def sessions_placed(*, programme: Programme, slots: list[Slot]) -> list[tuple[Session, list[Slot]]]:
+    """Public sessions that have a place, each with the slots it runs in (in one query)."""
+    placed = sessions_public(programme=programme).filter(slot__isnull=False, room__isnull=False)
+    return [(session, running) for session in placed if (running := session_slots(session, slots))]
+
+
 def timetable_build(*, programme: Programme) -> Timetable:
     """The published grid: a row per slot (breaks included), a cell per room. In a fixed number of queries."""
     slots = list(programme.slots.all())
     rooms = list(programme.rooms.all())
-    placed = sessions_public(programme=programme).filter(slot__isnull=False, room__isnull=False)
     at: dict[tuple[int, int], tuple[Session, bool]] = {}
-    for session in placed:
-        for position, slot in enumerate(session_slots(session, slots)):
+    for session, running in sessions_placed(programme=programme, slots=slots):
+        for position, slot in enumerate(running):
             at.setdefault((slot.pk, session.room_id), (session, position > 0))
     rows = []
     for slot in slots:
@@ -136,6 +141,17 @@ def timetable_build(*, programme: Programme) -> Timetable:
                 row.cells.append(Cell(room=room, session=session, continued=continued))
         rows.append(row)
     return Timetable(programme=programme, rooms=rooms, rows=rows)
+
+
+def interests_for_user(*, user: User) -> QuerySet[Interest]:
+    """The person's marks on public sessions of published Gatherings, newest first, with their sessions."""
+    return (
+        Interest.objects.filter(user=user)
+        .filter(public_sessions_q("session__"))
+        .filter(session__programme__event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
+        .select_related("session__programme__event")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @dataclass

@@ -86,6 +86,18 @@ def _check_taking_part(user: User, programme: Programme, *, verb: str) -> None:
         raise ProposalError(_("%(event)s has ended, so its programme is closed.") % {"event": event})
 
 
+def proposal_check_allowed(*, user: User, programme: Programme) -> None:
+    """Refuses (PermissionDenied, or ProposalError saying why) when `user` cannot propose a session now."""
+    _check_taking_part(user, programme, verb=_("propose a session"))
+    if not programme.open_space:
+        raise ProposalError(_("This Gathering does not take open-space proposals."))
+
+
+def interest_check_allowed(*, user: User, programme: Programme) -> None:
+    """Refuses (PermissionDenied, or ProposalError saying why) when `user` cannot mark sessions now."""
+    _check_taking_part(user, programme, verb=_("mark sessions you want to attend"))
+
+
 def session_propose(
     *,
     programme: Programme,
@@ -97,9 +109,7 @@ def session_propose(
 ) -> Session:
     """An open-space proposal by a confirmed attendee, before or during the Gathering. The proposer
     facilitates it; it is on the board (and in the optimiser's input) at once."""
-    _check_taking_part(user, programme, verb=_("propose a session"))
-    if not programme.open_space:
-        raise ProposalError(_("This Gathering does not take open-space proposals."))
+    proposal_check_allowed(user=user, programme=programme)
     title = " ".join(
         _proposal_text(
             title, field="title", label=_("a title"), limit=PROPOSAL_TITLE_MAX, required=True
@@ -161,7 +171,7 @@ def _check_open_for_interest(session: Session) -> None:
 def interest_set(*, user: User, session: Session, level: int) -> Interest:
     """Marks (or changes) how much `user` wants to attend `session`; setting the same level again changes
     nothing. Marks guide the timetable; they are not bookings."""
-    _check_taking_part(user, session.programme, verb=_("mark sessions you want to attend"))
+    interest_check_allowed(user=user, programme=session.programme)
     if isinstance(level, bool) or level not in Interest.Level.values:
         raise ProposalError({"level": _("Choose “would like” or “really want”")})
     with transaction.atomic():

@@ -25,14 +25,16 @@ from .rules import can_see_display, can_take_part, can_withdraw
 DISPLAY_REFRESH_SECONDS = 60
 
 
-def _programme_or_404(slug: str) -> Programme:
+def programme_or_404(slug: str) -> Programme:
+    """The public programme of a Gathering, for pages and the API alike; 404 for drafts and unknown slugs."""
     try:
         return selectors.programme_get_public(slug=slug)
     except Programme.DoesNotExist:
         raise Http404 from None
 
 
-def _session_or_404(programme: Programme, session_id: int) -> Session:
+def session_or_404(programme: Programme, session_id: int) -> Session:
+    """A public session of this programme; 404 for another programme's, withdrawn or unreviewed ones."""
     try:
         return selectors.session_get_public(programme=programme, session_id=session_id)
     except Session.DoesNotExist:
@@ -52,7 +54,7 @@ def _board_context(request: HttpRequest, programme: Programme) -> dict[str, obje
 @require_safe
 def timetable(request: HttpRequest, slug: str) -> HttpResponse:
     """The published grid; until it is published, the proposal board with a plain notice."""
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     context = _board_context(request, programme)
     if programme.published_at:
         context["timetable"] = selectors.timetable_build(programme=programme)
@@ -61,14 +63,14 @@ def timetable(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def board(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     return render(request, "programme/board.html", _board_context(request, programme))
 
 
 @require_safe
 def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    programme = _programme_or_404(slug)
-    session = _session_or_404(programme, session_id)
+    programme = programme_or_404(slug)
+    session = session_or_404(programme, session_id)
     running = []
     if programme.published_at:
         running = selectors.session_slots(session, list(programme.slots.all()))
@@ -90,7 +92,7 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user_or_ip", rate="20/h", method="POST")
 def propose(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     event = programme.event
     if not programme.open_space or event.is_past or not can_take_part(request.user, event):
         return render(request, "programme/propose_closed.html", {"programme": programme, "event": event})
@@ -129,8 +131,8 @@ def _back(request: HttpRequest, fallback: str) -> str:
 def interest(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     """Marks "would like" / "really want" (or takes the mark back). A plain form post; with HTMX the button
     and counts are swapped in place."""
-    programme = _programme_or_404(slug)
-    session = _session_or_404(programme, session_id)
+    programme = programme_or_404(slug)
+    session = session_or_404(programme, session_id)
     session_url = reverse("programme:session", args=[slug, session.pk])
     form = InterestForm(request.POST)
     problem = ""
@@ -148,7 +150,7 @@ def interest(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         except PermissionDenied as refusal:
             problem = str(refusal)
     if request.headers.get("HX-Request") == "true":
-        session = _session_or_404(programme, session_id)
+        session = session_or_404(programme, session_id)
         context = {
             "event": programme.event,
             "session": session,
@@ -168,8 +170,8 @@ def interest(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    programme = _programme_or_404(slug)
-    session = _session_or_404(programme, session_id)
+    programme = programme_or_404(slug)
+    session = session_or_404(programme, session_id)
     if not can_withdraw(request.user, session):
         raise Http404
     if request.method == "POST":
@@ -186,7 +188,7 @@ def withdraw(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
 @require_safe
 def board_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The timetable for the venue wall, laid out for one A3 landscape sheet."""
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     context = {"programme": programme, "event": programme.event}
     if programme.published_at:
         context["timetable"] = selectors.timetable_build(programme=programme)
@@ -197,7 +199,7 @@ def board_print(request: HttpRequest, slug: str) -> HttpResponse:
 def now_next(request: HttpRequest, slug: str) -> HttpResponse:
     """The venue display. Opened with the programme's display key it needs no sign-in and refreshes itself
     every minute; the Gathering's organisers may open it without the key to preview it."""
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     key = request.GET.get("key", "")
     if not can_see_display(request.user, programme.event, key=key, display_key=programme.display_key):
         if not request.user.is_authenticated:
@@ -221,7 +223,7 @@ def now_next(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def programme_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     if not programme.published_at:
         raise Http404
     sessions = list(selectors.sessions_public(programme=programme).filter(slot__isnull=False))
