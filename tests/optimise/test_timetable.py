@@ -23,6 +23,7 @@ from gathering.optimise.instances import (
 from gathering.optimise.timetable import (
     InstanceError,
     Interest,
+    MoveReason,
     Room,
     Session,
     Slot,
@@ -30,6 +31,7 @@ from gathering.optimise.timetable import (
     check,
     explain,
     generate_instance,
+    move_reasons,
     objective,
     objective_terms,
     solve_timetable,
@@ -372,6 +374,56 @@ def test_move_cost_keeps_a_published_timetable_in_place() -> None:
     assert stay.terms["moves"] == 0
     assert move.objective == 1
     assert [d[0] for d in timetable_diff(published, move.assignments)] == ["s3"]
+
+
+def full_room_instance() -> TimetableInstance:
+    """Two slots, a projector room and a plain one, three published sessions and a new one that needs the
+    projector: one published session must leave the projector room, and only one."""
+    return TimetableInstance(
+        name="one-more",
+        slots=[Slot("t1", 1, 1), Slot("t2", 1, 2)],
+        rooms=[Room("hall", 40, frozenset({"projector"})), Room("side", 40)],
+        sessions=[Session("a"), Session("b"), Session("c"), Session("new", needs=frozenset({"projector"}))],
+        interests=[Interest("p1", "a", 1), Interest("p1", "new", 3)],
+    )
+
+
+def test_a_new_session_moves_only_the_one_published_session_it_must() -> None:
+    instance = full_room_instance()
+    published = {"a": ("t1", "hall"), "b": ("t2", "hall"), "c": ("t1", "side")}
+
+    result = solve_timetable(instance, time_limit=5, workers=1, previous=published, move_cost=50)
+
+    assert check(instance, result.assignments) == []
+    assert result.assignments["new"] == ("t2", "hall")  # away from a, which p1 also wants
+    moved = [d[0] for d in timetable_diff(published, result.assignments) if d[1] and d[2]]
+    assert moved == ["b"]
+    assert result.assignments["b"] == ("t2", "side")
+    assert result.terms["moves"] == 50
+    assert move_reasons(instance, published, result.assignments) == [MoveReason("b", blocked_by=("new",))]
+
+
+def test_a_move_that_spares_no_more_than_its_cost_is_put_back() -> None:
+    # Moving s3 from t1 to t3 would spare p2's and p1's clashes (4 in all); at a cost of 4 a move is not
+    # worth it, at 3 it is, and the diff says what it spares.
+    instance = two_by_two()
+    published = dict(VALID)
+
+    kept = solve_timetable(instance, time_limit=5, workers=1, previous=published, move_cost=4)
+    paid = solve_timetable(instance, time_limit=5, workers=1, previous=published, move_cost=3)
+
+    assert kept.assignments == published
+    moved = [d[0] for d in timetable_diff(published, paid.assignments)]
+    assert moved == ["s3"]
+    assert move_reasons(instance, published, paid.assignments) == [MoveReason("s3", spared=4)]
+
+
+def test_move_reasons_say_when_the_earlier_place_is_no_longer_possible() -> None:
+    instance = two_by_two(s3={"needs": frozenset({"step_free"})})
+    before = {"s1": ("t1", "big"), "s2": ("t2", "big"), "s3": ("t3", "small")}
+    after = {**before, "s3": ("t3", "big")}
+
+    assert move_reasons(instance, before, after) == [MoveReason("s3", possible=False)]
 
 
 def test_solver_handles_long_sessions_within_a_day() -> None:

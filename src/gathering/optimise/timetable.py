@@ -206,15 +206,20 @@ def objective(instance: TimetableInstance, assignments: Assignments) -> int:
     return objective_terms(instance, assignments)["objective"]
 
 
-def explain(instance: TimetableInstance, assignments: Assignments) -> list[SessionExplanation]:
-    """Per session: interested people, how many of them clash, with which sessions, and the overflow."""
+def _occupied(instance: TimetableInstance, assignments: Assignments) -> dict[str, set[str]]:
+    """{session id: the slots it occupies} for the assigned sessions of the instance."""
     sessions = {s.id: s for s in instance.sessions}
-    rooms = {r.id: r for r in instance.rooms}
-    occupied = {
+    return {
         sid: set(occupied_slots(instance, sessions[sid], first) or ())
         for sid, (first, _room) in assignments.items()
         if sid in sessions
     }
+
+
+def explain(instance: TimetableInstance, assignments: Assignments) -> list[SessionExplanation]:
+    """Per session: interested people, how many of them clash, with which sessions, and the overflow."""
+    rooms = {r.id: r for r in instance.rooms}
+    occupied = _occupied(instance, assignments)
     interests_of: dict[str, set[str]] = defaultdict(set)
     people_of: dict[str, set[str]] = defaultdict(set)
     for interest in instance.interests:
@@ -254,6 +259,61 @@ def timetable_diff(
         if before != after:
             changed.append((session_id, before, after))
     return changed
+
+
+@dataclass(frozen=True)
+class MoveReason:
+    """Why a session left its earlier place: the sessions now in the way there (its room in those slots, or
+    one of its facilitators), whether that place is possible at all any more, and otherwise how much
+    clash + overflow the move spares."""
+
+    session: str
+    blocked_by: tuple[str, ...] = ()
+    possible: bool = True
+    spared: int | None = None
+
+
+def move_reasons(
+    instance: TimetableInstance, previous: Assignments, assignments: Assignments
+) -> list[MoveReason]:
+    """For each session placed elsewhere than in `previous`: what putting it back alone would meet."""
+    sessions = {s.id: s for s in instance.sessions}
+    rooms = {r.id: r for r in instance.rooms}
+    occupied = _occupied(instance, assignments)
+    current = objective(instance, assignments)
+    out = []
+    for sid in sorted(sessions):
+        before, now = previous.get(sid), assignments.get(sid)
+        if before is None or now is None or before == now:
+            continue
+        session = sessions[sid]
+        run = occupied_slots(instance, session, before[0])
+        room = rooms.get(before[1])
+        if (
+            run is None
+            or room is None
+            or not session.needs <= room.features
+            or set(run) & (session.unavailable_slots | room.unavailable_slots)
+            or (session.pinned is not None and session.pinned != before)
+        ):
+            out.append(MoveReason(sid, possible=False))
+            continue
+        in_way = tuple(
+            other
+            for other, slots in sorted(occupied.items())
+            if other != sid
+            and slots & set(run)
+            and (
+                assignments[other][1] == before[1]
+                or set(session.facilitators) & set(sessions[other].facilitators)
+            )
+        )
+        if in_way:
+            out.append(MoveReason(sid, blocked_by=in_way))
+            continue
+        back = {**assignments, sid: before}
+        out.append(MoveReason(sid, spared=objective(instance, back) - current))
+    return out
 
 
 # ------------------------------------------------------------------------------------------- the solver
@@ -450,7 +510,8 @@ def _construct(state: _State, rng: random.Random, deadline: float) -> bool:
     many sessions as room-slots, fully placed; a tabu on the session just placed stops ping-pong.
     """
     pb = state.pb
-    queue = sorted(range(pb.n), key=lambda i: (len(pb.placements[i]), -len(pb.attendees[i])))
+    unplaced = [i for i in range(pb.n) if state.place[i] < 0]
+    queue = sorted(unplaced, key=lambda i: (len(pb.placements[i]), -len(pb.attendees[i])))
     queue.reverse()  # pop() takes the most constrained first
     last_placed: dict[int, int] = {}
     step = 0
@@ -482,6 +543,41 @@ def _construct(state: _State, rng: random.Random, deadline: float) -> bool:
         state.put(i, best)
         last_placed[i] = step
     return True
+
+
+def _previous_placements(pb: _Problem, previous: Assignments) -> dict[int, int]:
+    """{session index: placement index} of each session's earlier place, where that place is still allowed."""
+    out = {}
+    for i, session in enumerate(pb.sessions):
+        before = previous.get(session.id)
+        if before is None or before[0] not in pb.slot_index or before[1] not in pb.room_index:
+            continue
+        where = (pb.slot_index[before[0]], pb.room_index[before[1]])
+        k = next((k for k, p in enumerate(pb.placements[i]) if (p[0], p[1]) == where), None)
+        if k is not None:
+            out[i] = k
+    return out
+
+
+def _keep_previous(state: _State, kept: dict[int, int]) -> None:
+    """Start from the earlier timetable: every session that can stay where it was, stays (first come, first
+    kept, should the rules have changed so that two of them now collide)."""
+    for i, k in kept.items():
+        if not state.blockers(i, k):
+            state.put(i, k)
+
+
+def _settle_moves(state: _State, kept: dict[int, int]) -> None:
+    """Put back every moved session whose earlier place is free and costs no more there (its move cost
+    included), until none is left: each move that remains is forced by the rules or pays for itself."""
+    changed = True
+    while changed:
+        changed = False
+        for i, k in kept.items():
+            if state.place[i] != k and not state.blockers(i, k) and state.move_delta(i, k) <= 0:
+                state.remove(i)
+                state.put(i, k)
+                changed = True
 
 
 def _local_search(state: _State, rng: random.Random, deadline: float, target: int = 0) -> list[int]:
@@ -641,6 +737,8 @@ def solve_timetable(
     bound: int | None = pb.cheap_bound()
     optimal = False
     state = _State(pb)
+    kept = _previous_placements(pb, previous or {})
+    _keep_previous(state, kept)
     small = sum(len(p) for p in pb.placements) <= CP_SAT_MAX_PLACEMENTS
     # On small instances CP-SAT settles feasibility itself, so the construction gets only a short go.
     placed = _construct(state, rng, started + (min(1.0, time_limit * 0.2) if small else time_limit * 0.5))
@@ -663,6 +761,12 @@ def solve_timetable(
         partial = pb.assignments(place or state.place)
         terms = objective_terms(instance, partial)
         return TimetableResult(partial, terms["objective"], bound, False, seconds, False, terms)
+    if kept:
+        settled = _State(pb)
+        for i, k in enumerate(place):
+            settled.put(i, k)
+        _settle_moves(settled, kept)
+        place = settled.place
     assignments = pb.assignments(place)
     terms = objective_terms(instance, assignments)
     # Only sessions that had a place before can move; new ones are free to go anywhere.
