@@ -5,7 +5,7 @@ import pytest
 
 from gathering.circles.demo import SLUG, seed_circles
 from gathering.circles.models import Circle, CircleMembership, CircleSeries, Meeting, NotWithRequest
-from gathering.core.demo import DEMO_PEOPLE, _ensure_person
+from gathering.core.demo import ensure_demo_people
 from gathering.core.models import OutboxMessage
 from gathering.events.demo import seed_events
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_circles_are_formed_published_and_idempotent():
-    people = {}
-    for email, name, preferred, role in DEMO_PEOPLE:
-        people[role.slug] = _ensure_person(email, name, preferred, role)[0]
+    people, _logins = ensure_demo_people()
     seed_events(organiser=people["organiser"], participant=people["participant"])
     seed_circles(people=people)
     series = CircleSeries.objects.get(slug=SLUG)

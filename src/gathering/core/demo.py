@@ -65,6 +65,16 @@ def _ensure_person(email: str, name: str, preferred: str, role: Role) -> tuple[U
     )
 
 
+def ensure_demo_people() -> tuple[dict[str, User], list[DemoLogin]]:
+    """The demo people by role slug (participant, facilitator, organiser, ...), and their logins."""
+    people, logins = {}, []
+    for email, name, preferred, role in DEMO_PEOPLE:
+        user, login = _ensure_person(email, name, preferred, role)
+        people[role.slug] = user
+        logins.append(login)
+    return people, logins
+
+
 def _seed_events(*, organiser: User, participant: User, scale: int) -> None:
     from gathering.events.demo import seed_events
 
@@ -76,12 +86,7 @@ def seed_demo(*, scale: int = 1) -> list[DemoLogin]:
     """Create (or find) the demo people and each capability's demo data."""
     if scale < 1:
         raise ValueError("scale must be 1 or more")
-    logins = []
-    people = {}
-    for email, name, preferred, role in DEMO_PEOPLE:
-        user, login = _ensure_person(email, name, preferred, role)
-        people[role.slug] = user
-        logins.append(login)
+    people, logins = ensure_demo_people()
     _seed_events(organiser=people["organiser"], participant=people["participant"], scale=scale)
     from gathering.circles.demo import seed_circles
     from gathering.programme.demo import seed_programme

@@ -170,7 +170,9 @@ def seed_programme(*, people: dict[str, User], scale: int = 1) -> None:
     if programme.published_at is None:
         organiser = people["organiser"]
         event.organisers.add(organiser)
-        run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
+        run = services.timetable_optimise_request(
+            programme=programme, actor=organiser, time_limit=5, start=False
+        )
         run = services.timetable_run_execute(run_id=run.pk, report_progress=False)
         if run is not None and run.status == run.Status.DONE:
             services.timetable_publish(run=run, actor=organiser)

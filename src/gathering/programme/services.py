@@ -634,8 +634,11 @@ RUN_TIME_LIMIT_CHOICES = (5, 20, 60)
 
 
 @transaction.atomic
-def timetable_optimise_request(*, programme: Programme, actor: User, time_limit: int = 20) -> TimetableRun:
-    """Queue an optimisation of the board as it is now; one run at a time per programme."""
+def timetable_optimise_request(
+    *, programme: Programme, actor: User, time_limit: int = 20, start: bool = True
+) -> TimetableRun:
+    """Queue an optimisation of the board as it is now; one run at a time per programme. In embedded mode
+    it starts straight after the commit unless `start` is False (the caller then runs it itself)."""
     _must_manage(actor, programme)
     if time_limit not in RUN_TIME_LIMIT_CHOICES:
         raise _invalid("time_limit", _("Choose one of the time limits offered."))
@@ -648,7 +651,7 @@ def timetable_optimise_request(*, programme: Programme, actor: User, time_limit:
         programme=programme, requested_by=actor, time_limit=time_limit, move_cost=programme.move_cost
     )
     audit_record(actor=actor, action="changed", subject=run, detail="timetable run")
-    if settings.GATHERING_TASKS_EAGER:
+    if start and settings.GATHERING_TASKS_EAGER:
         transaction.on_commit(lambda: _start_in_background(run.pk), robust=True)
     return run
 

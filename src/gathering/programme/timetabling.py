@@ -164,19 +164,32 @@ def explanation(loaded: Loaded, assignments: engine.Assignments) -> list[dict[st
 
 
 def diff(loaded: Loaded, assignments: engine.Assignments) -> list[dict[str, object]]:
-    """Published sessions that move, and sessions placed for the first time; unchanged ones are left out."""
+    """Published sessions that move, and sessions placed for the first time; unchanged ones are left out.
+    A moved session says why: the sessions that now need its place, that place no longer being possible,
+    or how much clash and overflow the move spares."""
+
+    def title(sid: str) -> str:
+        return loaded.names.get(sid, sid).strip("“”")
+
+    reasons = {r.session: r for r in engine.move_reasons(loaded.instance, loaded.published, assignments)}
     rows = []
     for sid, before, after in engine.timetable_diff(loaded.published, assignments):
         kind = "moved" if before and after else ("new" if after else "removed")
-        rows.append(
-            {
-                "session": pk_of(sid),
-                "title": loaded.names.get(sid, sid).strip("“”"),
-                "kind": kind,
-                "before": [loaded.names.get(part, part) for part in before] if before else None,
-                "after": [loaded.names.get(part, part) for part in after] if after else None,
-            }
-        )
+        row: dict[str, object] = {
+            "session": pk_of(sid),
+            "title": title(sid),
+            "kind": kind,
+            "before": [loaded.names.get(part, part) for part in before] if before else None,
+            "after": [loaded.names.get(part, part) for part in after] if after else None,
+        }
+        reason = reasons.get(sid)
+        if reason is not None:
+            row.update(
+                blocked_by=[title(other) for other in reason.blocked_by],
+                possible=reason.possible,
+                spared=reason.spared,
+            )
+        rows.append(row)
     return rows
 
 
