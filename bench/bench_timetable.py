@@ -88,12 +88,14 @@ def _native_section() -> Section:
     for budget in (1.0, 10.0, 60.0):
         result = solve_timetable(instance, time_limit=budget, seed=0, workers=2)
         problems = check(instance, result.assignments) if result.feasible else ["not feasible"]
-        # Budget: feasible within 10 s, final within 60 s; the 1 s row only shows how far a second gets.
-        ok = ok and (not problems or budget < 10)
+        # Budget: a feasible timetable within 10 s, the final one within 60 s.
+        first = result.first_feasible
+        ok = ok and (budget < 10 or (not problems and first is not None and first < 10))
         rows.append(
             [
                 f"{budget:.0f} s",
                 "yes" if not problems else "NO",
+                f"{first:.2f}" if first is not None else "-",
                 result.objective,
                 result.terms.get("clash", "-"),
                 result.terms.get("overflow", "-"),
@@ -108,7 +110,16 @@ def _native_section() -> Section:
     return Section(
         title="Timetable: a large Gathering",
         command="python bench/run.py bench_timetable",
-        headers=["budget", "feasible", "objective", "clash", "overflow", "lower bound", "seconds"],
+        headers=[
+            "budget",
+            "feasible",
+            "first feasible after (s)",
+            "objective",
+            "clash",
+            "overflow",
+            "lower bound",
+            "seconds",
+        ],
         rows=rows,
         notes=[
             f"{len(instance.sessions)} sessions, {people} people with "

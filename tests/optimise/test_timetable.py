@@ -444,6 +444,7 @@ def test_generated_instance_is_solved_feasibly() -> None:
     assert check(instance, result.assignments) == []
     assert result.objective == objective(instance, result.assignments)
     assert result.bound is not None and result.bound <= result.objective
+    assert result.first_feasible is not None and 0 < result.first_feasible <= result.seconds
 
 
 def test_solve_file_and_write_solution_round_trip(tmp_path: Path) -> None:

@@ -88,6 +88,8 @@ class TimetableResult:
     seconds: float
     feasible: bool
     terms: dict[str, int] = field(default_factory=dict)
+    # Seconds from the start until the solver first held a timetable keeping every hard rule.
+    first_feasible: float | None = None
 
 
 @dataclass(frozen=True)
@@ -740,9 +742,11 @@ def solve_timetable(
     kept = _previous_placements(pb, previous or {})
     _keep_previous(state, kept)
     small = sum(len(p) for p in pb.placements) <= CP_SAT_MAX_PLACEMENTS
-    # On small instances CP-SAT settles feasibility itself, so the construction gets only a short go.
-    placed = _construct(state, rng, started + (min(1.0, time_limit * 0.2) if small else time_limit * 0.5))
+    # On small instances CP-SAT settles feasibility itself, so the construction gets only a short go; on
+    # large ones a timetable that keeps every rule comes first, and the search has whatever time is left.
+    placed = _construct(state, rng, started + min(1.0, time_limit * 0.2) if small else deadline)
     place: list[int] | None = state.place[:] if placed else None
+    first_feasible = time.monotonic() - started if placed else None
     if placed and not small:
         place = _local_search(state, rng, deadline, bound or 0)
     elif small:
@@ -752,6 +756,8 @@ def solve_timetable(
         if exact is not None:
             if place is None or _cost(pb, exact) <= _cost(pb, place):
                 place = exact
+            if first_feasible is None:
+                first_feasible = time.monotonic() - started
             bound = max(bound or 0, cp_bound or 0)
             optimal = proven
         elif proven:  # CP-SAT proved no timetable satisfies the hard rules
@@ -760,7 +766,7 @@ def solve_timetable(
     if place is None or any(k < 0 for k in place):
         partial = pb.assignments(place or state.place)
         terms = objective_terms(instance, partial)
-        return TimetableResult(partial, terms["objective"], bound, False, seconds, False, terms)
+        return TimetableResult(partial, terms["objective"], bound, False, seconds, False, terms, None)
     if kept:
         settled = _State(pb)
         for i, k in enumerate(place):
@@ -774,8 +780,9 @@ def solve_timetable(
     terms["moves"] = moves * move_cost
     total = terms["objective"] + terms["moves"]
     optimal = optimal or (bound is not None and total <= bound)
+    valid = not check(instance, assignments)
     return TimetableResult(
-        assignments, total, bound, optimal, seconds, not check(instance, assignments), terms
+        assignments, total, bound, optimal, seconds, valid, terms, first_feasible if valid else None
     )
 
 
