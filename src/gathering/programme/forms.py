@@ -119,8 +119,9 @@ class ProgrammeSettingsForm(_ZonedForm):
     move_cost = forms.IntegerField(
         label=_("Cost of moving a published session"),
         help_text=_(
-            "When you optimise again, a published session moves only if that spares at least this many "
-            "interest clashes. 0 lets everything move; 1000 keeps everything published where it is."
+            "When you optimise again, a published session moves only if its place is needed or the move "
+            "spares more than this many interest clashes. 0 lets everything move; 1000 keeps everything "
+            "published where it is unless its place is needed."
         ),
         min_value=0,
         max_value=100_000,

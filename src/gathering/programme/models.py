@@ -47,8 +47,8 @@ class Programme(models.Model):
         _("cost of moving a published session"),
         default=20,
         help_text=_(
-            "When the timetable is optimised again, a published session moves only if that spares at least "
-            "this many interest clashes."
+            "When the timetable is optimised again, a published session moves only if its place is needed "
+            "or the move spares more than this many interest clashes."
         ),
     )
     published_at = models.DateTimeField(_("timetable published"), null=True, blank=True)
