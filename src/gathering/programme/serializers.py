@@ -5,16 +5,18 @@ does), places and times only once the timetable is published.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Interest, Need, Room, Session, Slot
+from .selectors import session_slots
 from .services import PROPOSAL_DESCRIPTION_MAX, PROPOSAL_TITLE_MAX, SESSION_LENGTH_MAX
 
 # The API names interest levels in words; the database keeps the numbers.
 LEVEL_NAMES = {Interest.Level.WOULD_LIKE: "would_like", Interest.Level.REALLY_WANT: "really_want"}
 LEVELS_BY_NAME = {name: level for level, name in LEVEL_NAMES.items()}
-LEVEL_CHOICES = [("would_like", "Would like"), ("really_want", "Really want")]
+LEVEL_CHOICES = [("would_like", _("Would like")), ("really_want", _("Really want"))]
 
 
 def _absolute(request, path: str) -> str:
@@ -95,8 +97,6 @@ class SessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PlaceSerializer(allow_null=True))
     def get_place(self, session: Session) -> dict | None:
-        from .selectors import session_slots
-
         if not self.context.get("published") or session.room is None:
             return None
         running = session_slots(session, self.context["slots"])
@@ -133,17 +133,19 @@ class ProposalCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=PROPOSAL_TITLE_MAX)
     description = serializers.CharField(required=False, allow_blank=True, max_length=PROPOSAL_DESCRIPTION_MAX)
     length = serializers.IntegerField(
-        required=False, default=1, min_value=1, max_value=SESSION_LENGTH_MAX, help_text="In slots."
+        required=False, default=1, min_value=1, max_value=SESSION_LENGTH_MAX, help_text=_("In slots.")
     )
     needs = serializers.ListField(
-        child=serializers.ChoiceField(choices=Need.choices), required=False, help_text="What the room needs."
+        child=serializers.ChoiceField(choices=Need.choices),
+        required=False,
+        help_text=_("What the room needs."),
     )
 
 
 class InterestSetSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=LEVEL_CHOICES,
-        error_messages={"invalid_choice": "Choose “would_like” or “really_want”."},
+        error_messages={"invalid_choice": _("Choose “would_like” or “really_want”.")},
     )
 
 

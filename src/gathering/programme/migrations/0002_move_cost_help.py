@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0001_initial'),
+        ("programme", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='programme',
-            name='move_cost',
-            field=models.PositiveIntegerField(default=20, help_text='When the timetable is optimised again, a published session moves only if its place is needed or the move spares more than this many interest clashes.', verbose_name='cost of moving a published session'),
+            model_name="programme",
+            name="move_cost",
+            field=models.PositiveIntegerField(
+                default=20,
+                help_text="When the timetable is optimised again, a published session moves only if its place is needed or the move spares more than this many interest clashes.",
+                verbose_name="cost of moving a published session",
+            ),
         ),
     ]
