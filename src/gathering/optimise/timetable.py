@@ -768,9 +768,7 @@ def solve_timetable(
         terms = objective_terms(instance, partial)
         return TimetableResult(partial, terms["objective"], bound, False, seconds, False, terms, None)
     if kept:
-        settled = _State(pb)
-        for i, k in enumerate(place):
-            settled.put(i, k)
+        settled = _state_of(pb, place)
         _settle_moves(settled, kept)
         place = settled.place
     assignments = pb.assignments(place)
@@ -786,11 +784,15 @@ def solve_timetable(
     )
 
 
-def _cost(pb: _Problem, place: list[int]) -> int:
+def _state_of(pb: _Problem, place: list[int]) -> _State:
     state = _State(pb)
     for i, k in enumerate(place):
         state.put(i, k)
-    return state.cost
+    return state
+
+
+def _cost(pb: _Problem, place: list[int]) -> int:
+    return _state_of(pb, place).cost
 
 
 # ---------------------------------------------------------------------------------------- test instances
