@@ -113,7 +113,19 @@ def _world(event, owner, description: str = "A session about listening.") -> dic
                 "overflow": 0,
             }
         ],
-        diff=[],
+        # One published session the run moves, with its reason, so the page shows the changes table.
+        diff=[
+            {
+                "session": session.pk,
+                "title": session.title,
+                "kind": "moved",
+                "before": ["Sat 10:00–11:00", "Garden room"],
+                "after": ["Sat 11:00–12:00", "Garden room"],
+                "blocked_by": ["Open Dialogue in practice"],
+                "possible": True,
+                "spared": None,
+            }
+        ],
     )
     return {
         "staff_slot": slot.pk,
