@@ -12,8 +12,8 @@ class Section:
     notes: list[str] = field(default_factory=list)
     ok: bool = True
 
-    def markdown(self) -> list[str]:
-        lines = [f"## {self.title}", "", f"Command: `{self.command}`", ""]
+    def markdown(self, measured: str) -> list[str]:
+        lines = [f"## {self.title}", "", f"- {measured}", f"- Command: `{self.command}`", ""]
         lines.append("| " + " | ".join(self.headers) + " |")
         lines.append("|" + "---|" * len(self.headers))
         lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in self.rows]

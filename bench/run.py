@@ -2,6 +2,8 @@
 the machine they were measured on.
 
 Each benchmark module defines `run()` returning a Section or a list of them, written in file-name order.
+`python bench/run.py bench_timetable` runs only the modules named and keeps the other sections of
+docs/benchmarks.md as they were, each with its own date and commit.
 """
 
 import datetime as dt
@@ -44,6 +46,31 @@ def commit() -> str:
         return "unknown"
 
 
+def _earlier_sections(path: Path) -> dict[str, list[str]]:
+    """{title: lines} of the sections already in docs/benchmarks.md, in their order, each with the line
+    saying when it was measured (taken from the file's header where an older file has it there)."""
+    if not path.exists():
+        return {}
+    sections: dict[str, list[str]] = {}
+    header_measured = None
+    title = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            title = line[3:]
+            sections[title] = [line]
+        elif title is not None:
+            sections[title].append(line)
+        elif line.startswith("- Measured: "):
+            header_measured = line
+    for lines in sections.values():
+        if header_measured and not any(line.startswith("- Measured: ") for line in lines):
+            rest = lines[2:]
+            if rest and rest[0].startswith("Command: "):
+                rest[0] = f"- {rest[0]}"
+            lines[:] = [lines[0], "", header_measured, *rest]
+    return sections
+
+
 def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
@@ -61,18 +88,20 @@ def main() -> int:
         result = load(path).run()
         sections += result if isinstance(result, list) else [result]
 
+    measured = f"Measured: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit `{commit()}`"
+    out = ROOT / "docs" / "benchmarks.md"
+    fresh = {section.title: section.markdown(measured) for section in sections}
+    kept = _earlier_sections(out) if only else {}
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`python bench/run.py`); do not edit by hand.",
         "",
-        f"- Measured: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit `{commit()}`",
         f"- Machine: {machine()}",
         "",
     ]
-    for section in sections:
-        lines += section.markdown()
-    out = ROOT / "docs" / "benchmarks.md"
+    for title in [*kept, *[t for t in fresh if t not in kept]]:
+        lines += fresh.get(title) or kept[title]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0 if all(section.ok for section in sections) else 1
