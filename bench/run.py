@@ -47,12 +47,10 @@ def commit() -> str:
 
 
 def _earlier_sections(path: Path) -> dict[str, list[str]]:
-    """{title: lines} of the sections already in docs/benchmarks.md, in their order, each with the line
-    saying when it was measured (taken from the file's header where an older file has it there)."""
+    """{title: lines} of the sections already in docs/benchmarks.md, in their order."""
     if not path.exists():
         return {}
     sections: dict[str, list[str]] = {}
-    header_measured = None
     title = None
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
@@ -60,14 +58,6 @@ def _earlier_sections(path: Path) -> dict[str, list[str]]:
             sections[title] = [line]
         elif title is not None:
             sections[title].append(line)
-        elif line.startswith("- Measured: "):
-            header_measured = line
-    for lines in sections.values():
-        if header_measured and not any(line.startswith("- Measured: ") for line in lines):
-            rest = lines[2:]
-            if rest and rest[0].startswith("Command: "):
-                rest[0] = f"- {rest[0]}"
-            lines[:] = [lines[0], "", header_measured, *rest]
     return sections
 
 

@@ -280,7 +280,6 @@ def move_reasons(
 ) -> list[MoveReason]:
     """For each session placed elsewhere than in `previous`: what putting it back alone would meet."""
     sessions = {s.id: s for s in instance.sessions}
-    rooms = {r.id: r for r in instance.rooms}
     occupied = _occupied(instance, assignments)
     current = objective(instance, assignments)
     out = []
@@ -289,17 +288,11 @@ def move_reasons(
         if before is None or now is None or before == now:
             continue
         session = sessions[sid]
-        run = occupied_slots(instance, session, before[0])
-        room = rooms.get(before[1])
-        if (
-            run is None
-            or room is None
-            or not session.needs <= room.features
-            or set(run) & (session.unavailable_slots | room.unavailable_slots)
-            or (session.pinned is not None and session.pinned != before)
-        ):
+        alone = TimetableInstance(instance.name, instance.slots, instance.rooms, [session], [])
+        if check(alone, {sid: before}):  # the room, the slot or the session's needs changed
             out.append(MoveReason(sid, possible=False))
             continue
+        run = occupied_slots(instance, session, before[0]) or []
         in_way = tuple(
             other
             for other, slots in sorted(occupied.items())
