@@ -67,7 +67,9 @@ ROUTES = {
     "events_staff:create": Route("/staff/gatherings/new/", refused_only=False),
     "events_staff:venues": Route("/staff/gatherings/venues/", refused_only=False),
     "events_staff:venue_new": Route("/staff/gatherings/venues/new/", refused_only=False),
-    "events_staff:venue": Route("/staff/gatherings/venues/{venue}/", refused_only=False),
+    "events_staff:venue": Route(
+        "/staff/gatherings/venues/{venue}/", refused_only=True, methods=("get", "post")
+    ),
     "events_staff:edit": Route("/staff/gatherings/{slug}/edit/", refused_only=True, methods=("get", "post")),
     "events_staff:setup": Route("/staff/gatherings/{slug}/setup/", refused_only=True),
     "events_staff:ticket_new": Route(

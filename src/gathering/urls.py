@@ -1,9 +1,9 @@
 """Top-level URL map: each capability mounts its own urls.py under a prefix."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+
+from gathering.core.media import development_urlpatterns
 
 urlpatterns = [
     path("", include("gathering.core.urls")),
@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 
 # Uploaded files (venue photos) are served by nginx in production; the development server serves them here.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += development_urlpatterns()
 
 handler400 = "gathering.core.views.bad_request"
 handler403 = "gathering.core.views.permission_denied"

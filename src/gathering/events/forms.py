@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gathering.accounts.models import User
+from gathering.core import images
 
 from .models import BursaryApplication, Event, Question, Registration, TicketType, Venue
 from .payments import provider_choices
@@ -636,9 +637,23 @@ class RegistrationEditForm(RegistrationForm):
         )
 
 
-class VenueForm(forms.ModelForm):
-    MAX_PHOTO_BYTES = 5 * 1024 * 1024
+class PhotoField(forms.FileField):
+    """An uploaded photo, decoded and re-encoded by core.images: what reaches the model is a CleanImageFile
+    under a random name, whatever the uploader called the file or said it was."""
 
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def to_python(self, data: object) -> object:
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        try:
+            return images.CleanImageFile(images.image_clean(upload))
+        except images.ImageRefused as refusal:
+            raise forms.ValidationError(refusal.messages, code=refusal.code) from refusal
+
+
+class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
         fields = [
@@ -656,14 +671,12 @@ class VenueForm(forms.ModelForm):
             "entrance_photo",
             "entrance_photo_alt",
         ]
+        field_classes = {"entrance_photo": PhotoField}
         widgets = {field: forms.Textarea(attrs={"rows": 2}) for field in ("address", *Venue.ACCESS_FIELDS)}
+        help_texts = {
+            "entrance_photo": _("A JPEG, PNG or WebP photo, at most 5 MB and 25 million pixels."),
+        }
         error_messages = {
             "name": {"required": _("Enter the venue's name")},
             "address": {"required": _("Enter the address")},
         }
-
-    def clean_entrance_photo(self) -> object:
-        photo = self.cleaned_data.get("entrance_photo")
-        if photo and getattr(photo, "size", 0) > self.MAX_PHOTO_BYTES:
-            raise forms.ValidationError(_("The photo must be 5 MB or smaller"))
-        return photo

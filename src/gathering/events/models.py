@@ -40,6 +40,16 @@ class Venue(models.Model):
         blank=True,
         help_text=_("What the photo shows, for people who cannot see it."),
     )
+    # Who added it: they may edit it, as may organisers of a Gathering held there. SET_NULL: erasing the
+    # person keeps the venue, which administrators and those organisers still look after.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
 
     class Meta:
         verbose_name = _("venue")
@@ -63,6 +73,14 @@ class Venue(models.Model):
         "parking",
         "public_transport",
     )
+
+    @property
+    def entrance_photo_shown(self) -> bool:
+        """A photo stored before uploads were re-encoded (any other extension) is not served: leave it out."""
+        from gathering.core.images import SERVED_TYPES
+
+        name = self.entrance_photo.name or ""
+        return "." in name and name.rsplit(".", 1)[1].lower() in SERVED_TYPES
 
     @property
     def access_information(self) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import Event, Registration, TicketType
+from .models import Event, Registration, TicketType, Venue
 
 
 def events_published() -> QuerySet[Event]:
@@ -126,6 +126,20 @@ def events_managed_by(*, user: User) -> QuerySet[Event]:
     if user.has_perm("accounts.manage_roles"):
         return events
     return events.filter(organisers=user)
+
+
+def venues_editable_by(*, user: User) -> QuerySet[Venue]:
+    """The venues `user` may edit, by the rule of rules.can_edit_venue: every venue for administrators; for
+    organisers, those they added and those where a Gathering they organise is held."""
+    venues = Venue.objects.order_by("name", "pk")
+    if not user.is_authenticated:
+        return venues.none()
+    if user.has_perm("accounts.manage_roles"):
+        return venues
+    if not user.has_perm("accounts.organise"):
+        return venues.none()
+    held_by_them = Event.objects.filter(organisers=user, venue__isnull=False).values("venue_id")
+    return venues.filter(Q(created_by=user) | Q(pk__in=held_by_them))
 
 
 def check_in_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 
-from .models import Event, Question, Registration, TicketType
+from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import notify_cancelled, notify_registration
 from .payments import PROVIDERS
 
@@ -650,6 +650,43 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
             # More places (or none now limited) may let people off the waiting list.
             _offer_free_places(Event.objects.select_for_update().get(pk=event.pk), timezone.now())
     return event, told
+
+
+def venue_save(*, actor: User, venue: Venue) -> Venue:
+    """Save an organiser's venue. Any organiser may add one, and is recorded as having added it; an existing
+    venue is changed only by someone rules.can_edit_venue allows, judged on the row as stored. A new photo
+    must come from core.images.image_clean (the venue form's photo field): nothing else is stored."""
+    from gathering.core.images import CleanImageFile
+    from gathering.privacy.services import audit_record
+
+    from .rules import can_edit_venue
+
+    creating = venue.pk is None
+    if creating and not actor.has_perm("accounts.organise"):
+        raise PermissionDenied
+    photo = venue.entrance_photo
+    if photo and not photo._committed and not isinstance(photo.file, CleanImageFile):
+        raise ValueError("A venue photo must be re-encoded by gathering.core.images.image_clean first.")
+    venue.full_clean(exclude=["created_by"])
+    with transaction.atomic():
+        replaced = ""
+        if not creating:
+            stored = Venue.objects.select_for_update().get(pk=venue.pk)
+            if not can_edit_venue(actor, stored):
+                raise PermissionDenied
+            venue.created_by_id = stored.created_by_id  # not the form's to change
+            replaced = stored.entrance_photo.name
+        else:
+            venue.created_by = actor
+        venue.save()
+        if replaced and replaced != venue.entrance_photo.name:
+            # A photo taken down, or replaced, is not kept: it may show more than people meant to share.
+            storage = venue.entrance_photo.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
+        audit_record(
+            actor=actor, action="changed", subject=venue, detail="venue added" if creating else "venue edited"
+        )
+    return venue
 
 
 def registration_update(

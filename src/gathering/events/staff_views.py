@@ -1,7 +1,7 @@
 """Organisers' pages for their Gatherings: registrations with counts and filters, payments, check-in."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -359,18 +359,33 @@ def feedback_report(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("accounts.organise")
 @require_safe
 def venue_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "events/staff/venues.html", {"venues": Venue.objects.order_by("name")})
+    return render(
+        request, "events/staff/venues.html", {"venues": selectors.venues_editable_by(user=request.user)}
+    )
 
 
 @permission_required("accounts.organise")
 @require_http_methods(["GET", "HEAD", "POST"])
 def venue_edit(request: HttpRequest, venue_id: int | None = None) -> HttpResponse:
-    venue = get_object_or_404(Venue, pk=venue_id) if venue_id else Venue()
+    # 404, not 403, for a venue they may not edit: the answer does not confirm that it exists.
+    venue = (
+        get_object_or_404(selectors.venues_editable_by(user=request.user), pk=venue_id)
+        if venue_id
+        else Venue()
+    )
     form = VenueForm(request.POST or None, request.FILES or None, instance=venue)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The venue is saved."))
-        return redirect("events_staff:venues")
+        try:
+            services.venue_save(actor=request.user, venue=form.save(commit=False))
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(request, _("The venue is saved."))
+            return redirect("events_staff:venues")
     return render(
         request, "events/staff/venue_form.html", {"form": form, "venue": venue if venue.pk else None}
     )
