@@ -38,6 +38,7 @@ PAGES: tuple[Page, ...] = (
     Page("/account/", "participant", "accounts:profile"),
     Page("/account/tokens/", "participant", "accounts:tokens"),
     Page("/account/delete/", "participant", "accounts:delete"),
+    Page("/account/email/undo/{undo}/", None, "accounts:email_change_undo"),
     Page("/privacy/my-data/", "participant", "privacy:my_data"),
     Page("/privacy/consents/", "participant", "privacy:consents"),
     Page("/staff/audit/", "admin", "audit:list"),
@@ -84,6 +85,15 @@ def page_url(page: Page, user: object | None) -> str:
     """The page's address, creating the Gathering (and the person's registration) it shows."""
     if "{" not in page.url:
         return page.url
+    if "{undo}" in page.url:
+        from gathering.accounts.email_change import undo_token
+
+        from .factories import UserFactory
+
+        person = UserFactory()
+        return page.url.format(
+            undo=undo_token(user=person, old_email=person.email, new_email="new@example.org")
+        )
     if "{concern}" in page.url:
         from gathering.support.services import concern_raise
 

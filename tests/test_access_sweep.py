@@ -36,6 +36,7 @@ class Route:
 PUBLIC = {
     "core:home",
     "core:about",
+    "accounts:email_change_undo",  # a signed link from an email: the token is the only key
     "events:list",
     "events:past",
     "support:help",

@@ -118,6 +118,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when configured (shared by all web hosts, needed for rate limits to hold across them).
 REDIS_URL = env.str("REDIS_URL", default="")
+if PRODUCTION and not REDIS_URL:
+    # Sign-in limits and used second-factor codes live in the cache: in memory, each gunicorn worker would
+    # keep its own, so limits would multiply and a code could be used once per worker.
+    raise environ.ImproperlyConfigured(
+        "Set REDIS_URL: rate limits and used sign-in codes must be shared by every process."
+    )
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -153,11 +159,16 @@ ACCOUNT_FORMS = {
     "signup": "gathering.accounts.forms.SignupForm",
     "login": "gathering.accounts.forms.LoginForm",
     "reset_password": "gathering.accounts.forms.ResetPasswordForm",
+    "add_email": "gathering.accounts.forms.AddEmailForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
+# A session alone cannot change the address: adding, removing or choosing an email needs the password again
+# if the last sign-in is older than this many seconds (see gathering/accounts/email_change.py for the undo).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -166,8 +177,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gathering] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_ADAPTER = "gathering.accounts.adapter.AccountAdapter"
-# Failed log-ins: 10 a minute from one address, 5 in 5 minutes for one account.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "signup": "20/m/ip"}
+# Failed sign-ins: 5 in 5 minutes for one account from one address (gathering/accounts/limits.py), 10 a
+# minute from one address, and for one account from anywhere 30 an hour and 100 a day: a stranger cannot
+# lock a person out for long, and guessing from many addresses stays slow. allauth applies "login_failed" to
+# second-factor codes too, per person. Wrong passwords before deleting an account: 5 in 5 minutes per
+# account, 10 a minute per address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,30/h/key,100/d/key",
+    "login_failed_here": "5/300s/key",
+    "delete_account_failed": "10/m/ip,5/300s/user",
+    "signup": "20/m/ip",
+}
 # Behind nginx every visitor arrives from 127.0.0.1: count the proxies so rate limits key on the real address.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("GATHERING_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -14,11 +14,13 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/gathering-check.sqlite3",
     "EMAIL_URL": "smtp://mail.example.org:587/?tls=True",
     "GATHERING_ENCRYPTION_KEYS": "W7dXwEwYq7dwvbZQ2W8eKx3k9yYkqgN1dFh1pV6Rz0E=",
+    # Only the cache settings are built from it: nothing connects to Redis while the checks run.
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
 def gathering(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    unwanted = {"DATABASE_URL", "SECRET_KEY", "GATHERING_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unwanted = {"DATABASE_URL", "SECRET_KEY", "GATHERING_ENV", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unwanted}
     return subprocess.run(
         [sys.executable, "-m", "gathering", *args],
@@ -41,12 +43,26 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "GATHERING_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "GATHERING_ENCRYPTION_KEYS", "REDIS_URL"])
 def test_production_refuses_to_start_without(missing, tmp_path):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = gathering("check", env={**env, "GATHERING_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr or f"Set {missing}" in result.stderr
+
+
+def test_production_refuses_an_empty_redis_url(tmp_path):
+    # Each gunicorn worker would count sign-in failures and used codes on its own (fault 8 of issue 11).
+    result = gathering("check", env={**PRODUCTION_ENV, "REDIS_URL": "", "GATHERING_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "Set REDIS_URL" in result.stderr
+
+
+def test_development_runs_without_redis(tmp_path):
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = gathering("shell", "-c", script, env={"GATHERING_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_unknown_environment_name_is_refused(tmp_path):

@@ -2,12 +2,18 @@
 
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
+from .email_change import email_change_request, users_with_address
 from .models import User, time_zone_choices
 from .roles import ROLES
 
@@ -53,6 +59,20 @@ class SignupForm(allauth_forms.SignupForm):
             raise forms.ValidationError(_("Your name cannot contain control characters"))
         return name
 
+    def validate_unique_email(self, value: str) -> str:
+        # Only a login email or a verified address is taken: an unconfirmed change on another account is
+        # not, or it would capture the sign-up of the address's real owner.
+        self.account_already_exists = users_with_address(value).exists()
+        if self.account_already_exists and not allauth_settings.PREVENT_ENUMERATION:
+            raise get_adapter().validation_error("email_taken")
+        return get_adapter().validate_unique_email(value)
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, Any]:
+        if self.account_already_exists:
+            # The same Argon2 work as making an account, so the time taken does not tell that one exists.
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
+
     def save(self, request: HttpRequest) -> User:
         user = super().save(request)
         if user is not None and user.name != self.cleaned_data["name"]:
@@ -72,11 +92,40 @@ class LoginForm(allauth_forms.LoginForm):
             },
         )
 
+    def clean(self) -> dict[str, Any]:
+        if self._errors:
+            return super().clean()
+        # Failures here count for this account from this address only (allauth adds its per-address and
+        # slower per-account limits), so a stranger elsewhere cannot lock the person out.
+        attempt = limits.sign_in_attempt(self.request, email=self.cleaned_data["login"])
+        if attempt is None:
+            raise get_adapter(self.request).validation_error("too_many_login_attempts")
+        cleaned = super().clean()  # raises ValidationError when the password is wrong
+        attempt.give_back()
+        return cleaned
+
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_fields(self, {"email": {"required": _("Enter your email address")}})
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        # Only the account whose login email or verified address this is: never a pending change.
+        self.users = list(users_with_address(email).filter(is_active=True))
+        return email
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """The new address waits for confirmation; the current one is told, with a link that undoes it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(self, {"email": {"required": _("Enter the new email address")}})
+
+    def save(self, request: HttpRequest) -> EmailAddress:
+        return email_change_request(request=request, user=self.user, new_email=self.cleaned_data["email"])
 
 
 class ProfileForm(forms.ModelForm):
@@ -153,7 +202,7 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if authenticate(email=self.user.email, password=password) is None:
-            raise forms.ValidationError(_("The password is not right"))
+            raise forms.ValidationError(_("The password is not right"), code="wrong_password")
         return password
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import email_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("delete/", views.delete_account, name="delete"),
+    path("email/undo/<str:token>/", email_views.email_change_undo_view, name="email_change_undo"),
 ]

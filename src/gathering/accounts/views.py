@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import selectors, services
+from gathering.core.views import rate_limited
+
+from . import limits, selectors, services
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 from .models import ApiToken
 
@@ -68,6 +70,13 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        # Counted before the password is checked, so guesses sent at once cannot all pass the limit.
+        attempt = limits.account_deletion_attempt(request)
+        if attempt is None:
+            return rate_limited(request)
+        if not form.has_error("password", code="wrong_password"):
+            attempt.give_back()
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
