@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
 from django.core.servers.basehttp import WSGIServer
 from django.test import Client
@@ -52,15 +53,18 @@ def admin_user(db):
     return make_staff("admin")
 
 
-def signed_in(user) -> Client:
+def signed_in(user, *, second_factor: bool | None = None) -> Client:
+    """A client signed in as `user` the way allauth records it: with the password (recently, so pages
+    that ask for a recent sign-in open directly) and, when the person has an authenticator app, with the
+    second factor too. `second_factor=False` leaves it out: a session that never passed it."""
     client = Client()
     client.force_login(user)
-    # What allauth records when someone signs in with a password (and a second factor, for staff), so
-    # pages that ask for a recent sign-in, such as setting up two-step verification, open directly.
     session = client.session
     now = time.time()
     methods = [{"method": "password", "at": now, "email": user.email, "reauthenticated": True}]
-    if user.is_staff_member:
+    if second_factor is None:
+        second_factor = is_mfa_enabled(user)
+    if second_factor:
         methods.append({"method": "mfa", "at": now, "type": "totp"})
     session["account_authentication_methods"] = methods
     session["account_authentication_methods_user"] = str(user.pk)
@@ -68,11 +72,30 @@ def signed_in(user) -> Client:
     return client
 
 
-def token_client(user) -> Client:
-    """A client that sends `Authorization: Token KEY` with a new API token of `user`'s."""
+def token_client(user, *, second_factor: bool | None = None) -> Client:
+    """A client that sends `Authorization: Token KEY` with a new API token of `user`'s, made (unless
+    `second_factor` says otherwise) in a session that passed the second factor if the person has one."""
     from gathering.accounts.services import api_token_create
 
-    _token, key = api_token_create(user=user, name="tests")
+    if second_factor is None:
+        second_factor = is_mfa_enabled(user)
+    _token, key = api_token_create(user=user, name="tests", second_factor=second_factor)
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def token_client_without_second_factor(user) -> Client:
+    """A client with a token that was not made with the second factor: one made before a staff role (which
+    a role change ends) or by any path that might skip the check. Staff powers must never come with it."""
+    from gathering.accounts.models import ApiToken
+
+    key = ApiToken.new_key()
+    ApiToken.objects.create(
+        user=user,
+        name="old",
+        key_hash=ApiToken.hash_key(key),
+        hint=key[:8],
+        credentials_hash=user.get_session_auth_hash(),
+    )
     return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 

@@ -142,6 +142,7 @@ NOT_PAGES = {
     "account_reset_password_from_key_done": "shown after a reset; reached in the password reset test",
     "account_set_password": "only for accounts without a password, which Gathering never creates",
     "accounts:token_revoke": "POST only",
+    "accounts:tokens_revoke_all": "POST only; tested in tests/accounts/test_staff_access.py",
     "events:offer": "POST only; tested in tests/events/test_pages.py",
     "events_staff:mark_paid": "POST only; tested in tests/events/test_staff.py",
     "events_staff:registrations_csv": "a CSV file; tested in tests/events/test_audited_reads.py",

@@ -5,16 +5,18 @@ their own data, and never shows the owner's. A route added without an entry here
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from gathering.accounts.models import User
 from gathering.accounts.services import api_token_create
-from gathering.events.models import BursaryApplication, BursaryFund, Question
+from gathering.events.models import BursaryApplication, BursaryFund, Event, Question
 from gathering.events.services import RegistrationInput, registration_create
 from gathering.support.services import concern_raise
 
 from .circles import registry as circles_registry
-from .conftest import signed_in
+from .conftest import signed_in, token_client_without_second_factor
 from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 from .programme import registry as programme_registry
 
@@ -34,9 +36,9 @@ class Route:
 
 # Public pages and allauth's own flows are listed as not-object routes with the reason.
 PUBLIC = {
+    "accounts:email_change_undo",  # a signed link from an email: the token is the only key
     "core:home",
     "core:about",
-    "accounts:email_change_undo",  # a signed link from an email: the token is the only key
     "events:list",
     "events:past",
     "support:help",
@@ -63,6 +65,7 @@ ROUTES = {
     "accounts:profile": Route("/account/", refused_only=False),
     "accounts:tokens": Route("/account/tokens/", refused_only=False),
     "accounts:token_revoke": Route("/account/tokens/{token}/revoke/", refused_only=True, methods=("post",)),
+    "accounts:tokens_revoke_all": Route("/account/tokens/revoke-all/", refused_only=False, methods=("post",)),
     "accounts:delete": Route("/account/delete/", refused_only=False),
     "events_staff:list": Route("/staff/gatherings/", refused_only=False),
     "events_staff:create": Route("/staff/gatherings/new/", refused_only=False),
@@ -193,6 +196,7 @@ def world():
     EventFactory(organisers=[wrong["organiser of another Gathering"]])
     for registry in APP_REGISTRIES:
         values.update(registry.world_values(owner=owner, organiser=organiser, event=event, wrong=wrong))
+    values["organiser"] = organiser
     return values, wrong
 
 
@@ -214,3 +218,136 @@ def test_wrong_people_never_see_the_owners_data(world, name):
                 assert response.status_code in allowed, (
                     f"{who}: {method.upper()} {url} -> {response.status_code}"
                 )
+
+
+# ------------------------------------------------------------------------------------------------------
+# The second-factor sweep: a staff role's powers need the second factor in the very session or token used.
+# Everything under these prefixes is staff-only; outside them, each route is decided here by name.
+STAFF_AREA = ("/staff/", "/admin/")
+STAFF_ONLY_ELSEWHERE = {
+    "api:v1:event_registrations": ("get",),  # the organisers' list (POST is registering oneself)
+    "programme:now_next": ("get",),  # organisers see the venue display's key
+}
+FOR_EVERYONE = {
+    # one's own account, data and places; public pages and feeds
+    *("accounts:delete", "accounts:profile", "accounts:token_revoke", "accounts:tokens"),
+    *(
+        "accounts:email_change_undo",
+        "accounts:tokens_revoke_all",
+        "privacy:consents",
+        "privacy:csp_report",
+        "privacy:my_data",
+    ),
+    *("privacy:my_data_json", "core:about", "core:home", "support:concern", "support:help"),
+    *("api:schema", "api:v1:event", "api:v1:events", "api:v1:me", "api:v1:my_interests"),
+    *("api:v1:my_registration", "api:v1:my_registrations", "api:v1:session", "api:v1:session_interest"),
+    *("api:v1:sessions", "api:v1:timetable", "api:v1:token", "api:v1:tokens"),
+    *("circles:feedback", "circles:join", "circles:leave", "circles:list", "circles:membership"),
+    *("circles:my", "circles:not_with", "circles:series"),
+    *("events:bursary", "events:calendar_feed", "events:calendar_renew", "events:cancel", "events:detail"),
+    *("events:edit", "events:feedback", "events:ics", "events:list", "events:my", "events:offer"),
+    *("events:past", "events:register"),
+    *("programme:agenda", "programme:board", "programme:calendar_renew", "programme:cfp", "programme:feed"),
+    *("programme:ics", "programme:interest", "programme:print", "programme:propose", "programme:session"),
+    *("programme:timetable", "programme:withdraw"),
+}
+
+
+def _in_staff_area(name: str) -> bool:
+    return name in ROUTES and ROUTES[name].url.startswith(STAFF_AREA)
+
+
+def test_every_route_is_decided_staff_only_or_not():
+    ours = {name for name in _named_routes() if not name.startswith(("account_", "mfa_"))}
+    outside = {name for name in ours if not _in_staff_area(name)}
+    undecided = sorted(outside - set(STAFF_ONLY_ELSEWHERE) - FOR_EVERYONE)
+    assert undecided == [], f"decide whether these need a staff role's powers: {undecided}"
+    assert not set(STAFF_ONLY_ELSEWHERE) & FOR_EVERYONE
+
+
+def _staff_only_requests():
+    """(route name, method) for every staff-only route in ROUTES."""
+    for name in sorted(ROUTES):
+        if _in_staff_area(name):
+            yield from ((name, method) for method in ROUTES[name].methods)
+        elif name in STAFF_ONLY_ELSEWHERE:
+            yield from ((name, method) for method in STAFF_ONLY_ELSEWHERE[name])
+
+
+def _admin_urls(values) -> list[str]:
+    """Every page of Django's admin: the index, each app, and each model's list, add and change pages."""
+    from django.contrib import admin
+
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls += [f"/admin/{meta.app_label}/", f"/admin/{meta.app_label}/{meta.model_name}/"]
+        urls.append(f"/admin/{meta.app_label}/{meta.model_name}/add/")
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            urls.append(f"/admin/{meta.app_label}/{meta.model_name}/{first.pk}/change/")
+    return sorted(set(urls))
+
+
+def _holding_every_role(user):
+    """`user` with every staff role (and so every permission), organising the world's Gathering."""
+    from gathering.accounts.roles import ROLES
+
+    user.groups.add(*Group.objects.filter(name__in=[role.group_name for role in ROLES]))
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def unverified_staff(world):
+    """The Gathering's organiser, given every role so that a refusal can only be the second factor's; and
+    the ways in without it."""
+    values, _wrong = world
+    organiser = _holding_every_role(values["organiser"])
+    no_app = _holding_every_role(UserFactory())
+    Event.objects.get(slug=values["slug"]).organisers.add(no_app)
+    clients = {
+        "session that skipped the second factor": signed_in(organiser, second_factor=False),
+        "token made without the second factor": token_client_without_second_factor(organiser),
+        "staff member without an authenticator app": signed_in(no_app),
+        "token of a staff member without an authenticator app": token_client_without_second_factor(no_app),
+    }
+    return values, signed_in(organiser), clients
+
+
+def _refused(response) -> bool:
+    if response.status_code == 302:
+        # To sign in, or to set up or enter the second factor: never into the page.
+        return response.url.startswith(("/accounts/login/", "/accounts/2fa/", "/admin/login/"))
+    return response.status_code in {401, 403, 404, 405}
+
+
+@pytest.mark.parametrize(("name", "method"), list(_staff_only_requests()))
+def test_staff_only_routes_need_the_second_factor(unverified_staff, name, method):
+    values, verified, clients = unverified_staff
+    url = ROUTES[name].url.format(**values)
+    data = {} if method == "get" else {"status": "closed"}
+    opened = getattr(verified, method)(url, data)
+    for who, client in clients.items():
+        response = getattr(client, method)(url, data)
+        assert _refused(response), f"{who}: {method.upper()} {url} -> {response.status_code}"
+        body = response.content.decode(errors="replace")
+        assert MARKER not in body and SECRET not in body, f"{who} saw the owner's data on {url}"
+    if method == "get" and name in {
+        "staff:home",
+        "audit:list",
+        "safeguarding:queue",
+        "events_staff:registrations",
+    }:
+        assert opened.status_code == 200, f"the same person with the second factor must open {url}"
+
+
+def test_django_admin_needs_the_second_factor(unverified_staff):
+    values, verified, clients = unverified_staff
+    urls = _admin_urls(values)
+    assert verified.get("/admin/").status_code == 200
+    for url in urls:
+        for who, client in clients.items():
+            response = client.get(url)
+            assert _refused(response), f"{who}: GET {url} -> {response.status_code}"

@@ -203,6 +203,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 GATHERING_STAFF_IDLE_SECONDS = env.int("GATHERING_STAFF_IDLE_SECONDS", default=30 * 60)
+# API tokens of staff expire (participants' last until revoked); every token ends with a new password.
+GATHERING_STAFF_TOKEN_DAYS = env.int("GATHERING_STAFF_TOKEN_DAYS", default=30)
 
 # Internationalisation: British English first, every string through gettext.
 LANGUAGE_CODE = "en-gb"

@@ -1,9 +1,15 @@
 """Top-level URL map: each capability mounts its own urls.py under a prefix."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from gathering.core.media import development_urlpatterns
+
+# Django's admin has a password-only sign-in page with no attempt limits: everyone signs in through allauth
+# instead (its limits and the second factor), and the staff middleware keeps /admin/ for sessions that
+# passed it.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("gathering.core.urls")),

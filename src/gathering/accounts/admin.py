@@ -20,10 +20,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
+    # Roles are given and taken on the staff team page, whose service ends the person's sessions and tokens
+    # and records the change in the audit log; here they are only shown.
+    readonly_fields = ["is_staff", "is_superuser", "groups", "last_login", "date_joined"]
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "hint", "created_at", "last_used_at"]
-    readonly_fields = ["hint", "created_at", "last_used_at"]
-    exclude = ["key_hash"]
+    list_display = ["name", "user", "hint", "created_at", "last_used_at", "expires_at"]
+    readonly_fields = ["hint", "created_at", "last_used_at", "expires_at", "second_factor"]
+    exclude = ["key_hash", "credentials_hash"]

@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 - registers the periodic jobs
+        from . import jobs, receivers  # noqa: F401 - registers the periodic jobs and signal receivers
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="gathering_roles_sync")
 

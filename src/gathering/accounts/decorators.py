@@ -27,13 +27,14 @@ def permission_required(*perms: str) -> Callable[[Callable[..., HttpResponse]], 
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Any staff role will do (the MFA middleware has already checked the second factor)."""
+    """Any staff role will do, in a session that passed the second factor (the middleware sends staff
+    pages to it first; this refuses anything it did not catch)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff_member:
+        if not request.user.is_staff_member or request.user.staff_powers_withheld:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

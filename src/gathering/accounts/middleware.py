@@ -1,4 +1,8 @@
-"""Staff protections: multi-factor authentication before any staff page, and a short idle timeout."""
+"""Staff protections: the second factor before any staff power, and a short idle timeout.
+
+A staff role grants nothing to a session that has not passed the second factor: the middleware records on
+the user object whether this session did (`User.has_perm` withholds every staff permission when it did not),
+and sends staff pages to set up or enter the second factor."""
 
 import time
 from collections.abc import Callable
@@ -13,6 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .second_factor import session_passed_second_factor
+
 STAFF_PREFIXES = ("/staff/", "/admin/")
 LAST_SEEN_KEY = "gathering_staff_last_seen"
 
@@ -23,7 +29,10 @@ class StaffMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_staff_member:
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        user.second_factor_passed = session_passed_second_factor(request=request, user=user)
+        if not user.is_staff_member:
             return self.get_response(request)
 
         now = int(time.time())
@@ -36,10 +45,16 @@ class StaffMFAMiddleware:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
         request.session[LAST_SEEN_KEY] = now
 
-        if request.path.startswith(STAFF_PREFIXES) and not is_mfa_enabled(user):
+        if request.path.startswith(STAFF_PREFIXES) and not user.second_factor_passed:
+            query = urlencode({"next": request.path})
+            if is_mfa_enabled(user):
+                messages.warning(
+                    request, _("Staff pages need two-step verification. Enter a code to continue.")
+                )
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
             messages.warning(
                 request,
                 _("Staff pages need two-step verification. Set up an authenticator app to continue."),
             )
-            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)

@@ -66,3 +66,5 @@ ADMIN = Role(
 ROLES: tuple[Role, ...] = (PARTICIPANT, FACILITATOR, ORGANISER, SAFEGUARDING_LEAD, ADMIN)
 ROLES_BY_SLUG = {role.slug: role for role in ROLES}
 STAFF_GROUP_NAMES = frozenset(role.group_name for role in ROLES if role.staff)
+# Withheld from a request whose credentials did not pass the second factor (User.has_perm).
+STAFF_PERMISSIONS = frozenset(perm for role in ROLES if role.staff for perm in role.permissions)

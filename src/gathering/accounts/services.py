@@ -1,8 +1,12 @@
 """Every change to a person's account, role or tokens goes through one of these functions."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,15 +34,23 @@ def user_profile_update(*, user: User, data: dict[str, object]) -> User:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for `user`; returns it with the key, which is never stored and cannot be shown again."""
+def api_token_create(*, user: User, name: str, second_factor: bool = False) -> tuple[ApiToken, str]:
+    """Make a token for `user`; returns it with the key, which is never stored and cannot be shown again.
+
+    `second_factor` says whether the session making it passed the second factor. Staff need it (a token
+    carries their role's powers) and their tokens expire after GATHERING_STAFF_TOKEN_DAYS."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name for the token, such as the script that will use it.")})
     if len(name) > 100:
         raise ValidationError({"name": _("The name must be 100 characters or fewer.")})
+    if user.is_staff_member and not second_factor:
+        raise ValidationError(
+            {"name": _("Staff need two-step verification to make a token. Sign in with it, then try again.")}
+        )
     # Lock the person's row so two tabs cannot both squeeze past the limit.
     User.objects.select_for_update().filter(pk=user.pk).first()
+    _api_tokens_delete_dead(user=user)
     if ApiToken.objects.filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             {
@@ -47,8 +59,26 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
             }
         )
     key = ApiToken.new_key()
-    token = ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash_key(key), hint=key[:8])
+    expires_at = None
+    if user.is_staff_member:
+        expires_at = timezone.now() + timedelta(days=settings.GATHERING_STAFF_TOKEN_DAYS)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=ApiToken.hash_key(key),
+        hint=key[:8],
+        expires_at=expires_at,
+        second_factor=second_factor,
+        credentials_hash=user.get_session_auth_hash(),
+    )
     return token, key
+
+
+def _api_tokens_delete_dead(*, user: User) -> None:
+    """Tokens that can no longer sign in (expired, or made before a new password) only take up places."""
+    for token in ApiToken.objects.filter(user=user):
+        if token.expired or not user.credentials_hash_matches(token.credentials_hash):
+            token.delete()
 
 
 @transaction.atomic
@@ -59,18 +89,41 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
         raise ApiToken.DoesNotExist
 
 
-def api_token_authenticate(*, key: str) -> User | None:
-    """The active person a key belongs to, or None; records when the token was last used."""
+@transaction.atomic
+def api_tokens_end(*, user: User) -> int:
+    """Revoke every token the person has (asked for on the tokens page, or after a new password); returns
+    how many there were."""
+    deleted, _count = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
+    """The active person a key belongs to, with the token, or None. The user object carries whether the
+    token was made with the second factor, so a staff role grants its powers only then."""
     if not key.startswith(ApiToken.KEY_PREFIX) or len(key) > 100:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.expired:
         return None
+    user = token.user
+    if not user.credentials_hash_matches(token.credentials_hash):
+        return None
+    user.second_factor_passed = token.second_factor
     now = timezone.now()
     # One write a minute at most per token, so a busy script does not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user, token
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> None:
+    """End every session and API token the person has: raising the security epoch changes the hash each
+    session and token is checked against. The request that asked may keep its own session by calling
+    `update_session_auth_hash` afterwards."""
+    User.objects.filter(pk=user.pk).update(security_epoch=F("security_epoch") + 1)
+    user.refresh_from_db(fields=["security_epoch"])
+    ApiToken.objects.filter(user=user).delete()
 
 
 @transaction.atomic
@@ -96,6 +149,10 @@ def user_roles_set(*, actor: User, user: User, role_slugs: set[str]) -> User:
     user.is_staff = ADMIN.slug in role_slugs
     user.save(update_fields=["is_staff"])
     user.__dict__.pop("role_group_names", None)
+    if before != set(role_slugs):
+        # Whatever the person was signed in with was granted under the old roles: it ends, and the next
+        # sign-in asks for what the new roles need (the second factor, for staff).
+        user_sign_out_everywhere(user=user)
     # The audit log (privacy) listens; accounts does not import privacy.
     roles_changed.send(sender=User, actor=actor, user=user, before=before, after=set(role_slugs))
     return user

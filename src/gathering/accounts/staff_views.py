@@ -1,6 +1,7 @@
 """The staff area: what each role can reach, the team list, and role changes by administrators."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +39,7 @@ def team(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                _keep_own_session(request, person)
                 messages.success(request, _("%(name)s now has that role.") % {"name": person.display_name})
                 return redirect("staff:team")
     members = selectors.staff_members()
@@ -57,11 +59,19 @@ def person_roles(request: HttpRequest, user_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            _keep_own_session(request, person)
             messages.success(
                 request, _("Roles for %(name)s have been saved.") % {"name": person.display_name}
             )
             return redirect("staff:team")
     return render(request, "staff/person_roles.html", {"person": person, "form": form})
+
+
+def _keep_own_session(request: HttpRequest, person: User) -> None:
+    """A role change ends every session of the person changed; an administrator changing their own roles
+    keeps the session they did it from."""
+    if person.pk == request.user.pk:
+        update_session_auth_hash(request, person)
 
 
 def _forbidden() -> dict[str, str]:

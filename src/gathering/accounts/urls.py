@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/revoke-all/", views.tokens_revoke_all, name="tokens_revoke_all"),
     path("delete/", views.delete_account, name="delete"),
     path("email/undo/<str:token>/", email_views.email_change_undo_view, name="email_change_undo"),
 ]

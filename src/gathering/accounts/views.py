@@ -1,5 +1,7 @@
 """Account pages a person uses for themselves: profile, API tokens, deleting the account."""
 
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -15,6 +18,7 @@ from gathering.core.views import rate_limited
 from . import limits, selectors, services
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 from .models import ApiToken
+from .second_factor import session_passed_second_factor
 
 
 @login_required
@@ -37,12 +41,19 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(key="user", rate="20/h", method="POST")
+@reauthentication_required(allow_get=True)
 def tokens(request: HttpRequest) -> HttpResponse:
+    """Making a token asks for the password again (allauth keeps the form and carries on afterwards): a
+    token outlives the session, so a session left open must not be enough to make one."""
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, new_key = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                second_factor=session_passed_second_factor(request=request, user=request.user),
+            )
         except ValidationError as error:
             for message in error.message_dict.get("name", error.messages):
                 form.add_error("name", message)
@@ -51,7 +62,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "tokens": selectors.api_tokens_for(user=request.user), "new_key": new_key},
+        {
+            "form": form,
+            "tokens": selectors.api_tokens_for(user=request.user),
+            "new_key": new_key,
+            "staff_token_days": settings.GATHERING_STAFF_TOKEN_DAYS,
+        },
     )
 
 
@@ -63,6 +79,22 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except ApiToken.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("The token has been revoked. Scripts using it will stop working."))
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    count = services.api_tokens_end(user=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s token has been revoked. Scripts using it will stop working.",
+            "%(count)s tokens have been revoked. Scripts using them will stop working.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("accounts:tokens")
 
 

@@ -11,7 +11,7 @@ from gathering.accounts.services import api_token_authenticate
 class TokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
-    def authenticate(self, request: Request) -> tuple[object, None] | None:
+    def authenticate(self, request: Request) -> tuple[object, object] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -23,10 +23,12 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("The token contains characters a token never has.")
             ) from None
-        user = api_token_authenticate(key=key)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("The token is not valid. It may have been revoked."))
-        return user, None
+        found = api_token_authenticate(key=key)
+        if found is None:
+            raise exceptions.AuthenticationFailed(
+                _("The token is not valid. It may have been revoked, or it has expired.")
+            )
+        return found
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
