@@ -165,8 +165,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
-# A session alone cannot change the address: adding, removing or choosing an email needs the password again
-# if the last sign-in is older than this many seconds (see gathering/accounts/email_change.py for the undo).
+# A session alone is not enough for what outlives it: changing the email address, making an API token or
+# setting up two-step verification asks for the password again, unless it was confirmed within this many
+# seconds (see gathering/accounts/email_change.py for the undo link sent to the old address).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
