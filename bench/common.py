@@ -1,6 +1,29 @@
 """What a benchmark returns: a titled table, the command that reproduces it, and whether its budget held."""
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+
+# The full benchmark libraries live beside the repository, not in it (tests carry their own few instances in
+# tests/data/); a clone without ../shared/data runs the benchmarks that need nothing else.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+skipped: list[str] = []
+
+
+def shared_data(folder: str, benchmark: str) -> Path | None:
+    """../shared/data/<folder>, or None after saying clearly that the benchmark needing it is skipped."""
+    path = SHARED_DATA / folder
+    if path.is_dir():
+        return path
+    print(
+        f"{benchmark}: skipped, its instances are read from {path}, which is not there. The benchmark "
+        "libraries are not part of the repository; put the shared data folder beside this clone (see "
+        "tests/data/README.md for their sources) to run it.",
+        file=sys.stderr,
+        flush=True,
+    )
+    skipped.append(benchmark)
+    return None
 
 
 @dataclass

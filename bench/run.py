@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import common  # noqa: E402
 from common import Section  # noqa: E402
 
 
@@ -81,7 +82,9 @@ def main() -> int:
     measured = f"Measured: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit `{commit()}`"
     out = ROOT / "docs" / "benchmarks.md"
     fresh = {section.title: section.markdown(measured) for section in sections}
-    kept = _earlier_sections(out) if only else {}
+    # Sections not measured this time (other modules named, or skipped for want of ../shared/data) stay as
+    # they were, each with its own date and commit.
+    kept = _earlier_sections(out) if only or common.skipped else {}
     lines = [
         "# Benchmarks",
         "",
@@ -94,6 +97,8 @@ def main() -> int:
         lines += fresh.get(title) or kept[title]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
+    if common.skipped:
+        print(f"skipped for want of {common.SHARED_DATA}: {', '.join(common.skipped)}")
     return 0 if all(section.ok for section in sections) else 1
 
 

@@ -5,8 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-MDGP = SHARED / "mdgplib" / "RanReal" / "RanReal_n010_ss_01.txt"
+# Small library instances kept in the repository (tests/data/README.md gives their source and licence).
+DATA = Path(__file__).resolve().parents[1] / "data"
+MDGP = DATA / "mdgplib" / "RanReal_n010_ss_01.txt"
 
 
 def gathering(*args: str) -> subprocess.CompletedProcess:
@@ -40,7 +41,7 @@ def test_bad_time_limit_is_refused():
     assert "--time-limit must be more than 0 seconds" in result.stderr
 
 
-COSPLIB_N2OR = SHARED / "cosplib" / "instances" / "N2OR.xlsx"
+COSPLIB_N2OR = DATA / "cosplib" / "instances" / "N2OR.xlsx"
 
 
 def test_timetable_solves_a_cosplib_workbook_and_writes_its_solution_workbook(tmp_path):

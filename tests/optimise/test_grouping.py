@@ -19,7 +19,8 @@ from gathering.optimise.grouping import (
 )
 from gathering.optimise.mdgp import read_mdgp
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "mdgplib"
+# Small library instances kept in the repository (tests/data/README.md gives their source and licence).
+DATA = Path(__file__).resolve().parents[1] / "data" / "mdgplib"
 
 
 def _distances(n: int, seed: int) -> np.ndarray:
@@ -40,7 +41,7 @@ def _brute_force(instance: GroupingInstance) -> tuple[float, int]:
 
 
 def test_solve_grouping_proves_optimum_on_library_n10() -> None:
-    instance = read_mdgp(DATA / "RanReal" / "RanReal_n010_ss_01.txt")
+    instance = read_mdgp(DATA / "RanReal_n010_ss_01.txt")
 
     result = solve_grouping(instance, time_limit=5.0)
 
@@ -58,7 +59,7 @@ def test_solve_grouping_proves_optimum_on_library_n10() -> None:
 
 
 def test_solve_grouping_proves_optimum_on_library_n12_different_sizes() -> None:
-    instance = read_mdgp(DATA / "RanInt" / "RanInt_n012_ds_05.txt")
+    instance = read_mdgp(DATA / "RanInt_n012_ds_05.txt")
 
     result = solve_grouping(instance, time_limit=5.0)
 
@@ -68,7 +69,7 @@ def test_solve_grouping_proves_optimum_on_library_n12_different_sizes() -> None:
 
 
 def test_solve_grouping_gives_valid_bound_on_n30() -> None:
-    instance = read_mdgp(DATA / "RanReal" / "RanReal_n030_ss_01.txt")
+    instance = read_mdgp(DATA / "RanReal_n030_ss_01.txt")
 
     result = solve_grouping(instance, time_limit=1.5, seed=3)
 

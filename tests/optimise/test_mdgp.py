@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from gathering.optimise.grouping import GroupingResult
 from gathering.optimise.mdgp import InstanceError, read_mdgp, write_solution
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "mdgplib"
+# Small library instances kept in the repository (tests/data/README.md gives their source and licence).
+DATA = Path(__file__).resolve().parents[1] / "data" / "mdgplib"
 
 
 def _write(tmp_path: Path, text: str, name: str = "bad.txt") -> Path:
@@ -27,7 +28,7 @@ def _pairs(n: int, value: str = "1") -> str:
 
 
 def test_read_mdgp_library_file_gives_sizes_and_symmetric_distances() -> None:
-    instance = read_mdgp(DATA / "RanReal" / "RanReal_n010_ds_01.txt")
+    instance = read_mdgp(DATA / "RanReal_n010_ds_01.txt")
 
     assert instance.name == "RanReal_n010_ds_01"
     assert instance.n == 10
@@ -41,11 +42,12 @@ def test_read_mdgp_library_file_gives_sizes_and_symmetric_distances() -> None:
 
 
 def test_read_mdgp_equal_size_header() -> None:
-    instance = read_mdgp(DATA / "RanInt" / "RanInt_n120_ss_01.txt")
+    instance = read_mdgp(DATA / "RanInt_n012_ss_01.txt")
 
-    assert instance.n == 120
-    assert instance.sizes == [(12, 12)] * 10
-    assert instance.distance[0, 1] == 69.0
+    assert instance.n == 12
+    assert instance.sizes == [(3, 3)] * 4
+    assert instance.distance[0, 1] == 48.0
+    assert instance.distance[11, 10] == 72.0
 
 
 @pytest.mark.parametrize(
