@@ -2,8 +2,10 @@
 
 import json
 import logging
+import time
 
 import pytest
+from django.core.cache import cache
 
 from gathering.privacy.csp import MAX_BYTES
 
@@ -132,7 +134,14 @@ def test_no_csrf_token_is_needed(db):
 
 
 def test_reports_are_rate_limited_per_address(client):
-    statuses = [post(client, LEGACY).status_code for _ in range(61)]
+    # The limit counts per clock minute: on a loaded machine the 61 reports may straddle a minute's end,
+    # which starts a new count. Send them again within one minute then.
+    for _attempt in range(3):
+        cache.clear()
+        minute = time.time() // 60
+        statuses = [post(client, LEGACY).status_code for _ in range(61)]
+        if time.time() // 60 == minute:
+            break
 
     assert statuses == [204] * 60 + [429]
     other = client.post(
