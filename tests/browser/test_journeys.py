@@ -97,6 +97,27 @@ def test_pressing_escape_twice_leaves(new_page, neutral_site):
     page.wait_for_url(NEUTRAL)
 
 
+def test_help_page_quick_exit_drops_the_page_from_history(new_page, neutral_site):
+    page = new_page()
+    _serve_neutral(page)
+    page.goto("/")
+    page.goto("/help/")
+    page.get_by_role("link", name="Leave this site").click()
+    page.wait_for_url(NEUTRAL)
+    page.go_back()
+    # The help page was replaced in history: going back lands on the page before it.
+    assert page.url.endswith("/") and not page.url.endswith("/help/")
+
+
+def test_pressing_escape_twice_leaves_the_help_page(new_page, neutral_site):
+    page = new_page()
+    _serve_neutral(page)
+    page.goto("/help/")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url(NEUTRAL)
+
+
 def test_quick_exit_works_as_a_plain_link_without_javascript(new_page, neutral_site):
     page = new_page(javascript=False)
     _serve_neutral(page)

@@ -45,7 +45,7 @@ def setup():
 def test_csv_without_special_columns_is_not_audited(setup):
     organiser, event = setup
     response = signed_in(organiser).get(f"/staff/gatherings/{event.slug}/registrations.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["name", "pronouns", "email"] and "access_needs" not in rows[0]
     assert rows[1][0] == "Dana"
     assert reads().count() == 0
@@ -54,7 +54,7 @@ def test_csv_without_special_columns_is_not_audited(setup):
 def test_csv_with_special_columns_is_audited_once(setup):
     organiser, event = setup
     response = signed_in(organiser).get(f"/staff/gatherings/{event.slug}/registrations.csv?special=1")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][rows[0].index("access_needs")] == "A British Sign Language interpreter"
     entry = reads().get()
     assert (entry.action, entry.actor, entry.subject_type) == ("exported", organiser, "events.event")

@@ -92,3 +92,90 @@ def test_lead_acknowledges_notes_and_closes():
     concern.refresh_from_db()
     assert concern.closed_at is not None
     assert concern.reference not in client.get("/staff/safeguarding/").content.decode()
+
+
+CONTACT = "kim.reporter@example.org"
+CONTACT_HINT = (
+    "An email address or phone number, if you would like a safeguarding lead to get back to you. "
+    "Leave it empty to stay anonymous."
+)
+
+
+def test_a_signed_out_person_may_leave_a_way_to_be_contacted(client):
+    form = client.get("/help/concern/").content.decode()
+    assert CONTACT_HINT in form
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS, "contact": CONTACT})
+    concern = Concern.objects.get()
+    assert (concern.contact, concern.reporter, concern.anonymous) == (CONTACT, None, True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact FROM support_concern")
+        raw = cursor.fetchone()[0]
+    assert CONTACT not in raw and raw.startswith("gAAAAA")
+
+
+def test_the_way_to_be_contacted_is_optional(client):
+    client.post("/help/concern/", {"severity": "normal", "details": DETAILS})
+    assert Concern.objects.get().contact == ""
+
+
+def test_a_signed_in_person_is_not_asked_for_a_contact():
+    form = signed_in(UserFactory()).get("/help/concern/").content.decode()
+    assert 'name="contact"' not in form
+
+
+def test_the_lead_sees_the_contact_and_the_read_is_audited(client):
+    from gathering.privacy.models import AuditEntry
+
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS, "contact": CONTACT})
+    concern = Concern.objects.get()
+    lead = make_staff("safeguarding_lead")
+    html = signed_in(lead).get(f"/staff/safeguarding/{concern.pk}/").content.decode()
+    assert f"<dt>How to get back to them</dt><dd>{CONTACT}</dd>" in html
+    assert list(AuditEntry.objects.filter(action="viewed").values_list("actor", "detail")) == [
+        (lead.pk, "safeguarding concern")
+    ]
+
+
+def test_contact_is_re_encrypted_with_the_details_when_keys_rotate():
+    from gathering.privacy.rotation import encrypted_fields
+
+    found = {(model._meta.label, field.name) for model, fields in encrypted_fields() for field in fields}
+    assert ("support.Concern", "contact") in found
+
+
+def test_erasing_the_person_clears_their_contact_and_keeps_the_concern(client):
+    from gathering.privacy.subject import subject_erase
+
+    person = UserFactory(email=CONTACT)
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS, "contact": CONTACT.upper()})
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS, "contact": "0161 496 0000"})
+    subject_erase(user=person)
+    assert sorted(Concern.objects.values_list("contact", flat=True)) == ["", "0161 496 0000"]
+    assert all(c.details == DETAILS for c in Concern.objects.all())
+
+
+def test_status_changes_are_recorded_in_the_history_and_shown():
+    from gathering.support.models import ConcernStatusChange
+
+    lead_user = make_staff("safeguarding_lead", name="Robin Lead")
+    Client().post("/help/concern/", {"severity": "urgent", "details": DETAILS})
+    concern = Concern.objects.get()
+    client = signed_in(lead_user)
+    client.post(f"/staff/safeguarding/{concern.pk}/", {"status": "in_progress"})
+    client.post(f"/staff/safeguarding/{concern.pk}/", {"status": "in_progress", "note": "Still with it."})
+    client.post(f"/staff/safeguarding/{concern.pk}/", {"status": "closed"})
+    changes = list(
+        ConcernStatusChange.objects.filter(concern=concern).values_list(
+            "changed_by", "from_status", "to_status"
+        )
+    )
+    assert changes == [(lead_user.pk, "new", "in_progress"), (lead_user.pk, "in_progress", "closed")]
+    assert all(c.created_at is not None for c in ConcernStatusChange.objects.all())
+    html = client.get(f"/staff/safeguarding/{concern.pk}/").content.decode()
+    assert "<strong>Status: New → Being handled</strong> – Robin Lead" in html
+    assert "<strong>Status: Being handled → Closed</strong> – Robin Lead" in html
+    assert (
+        html.index("New → Being handled")
+        < html.index("Still with it.")
+        < html.index("Being handled → Closed")
+    )

@@ -32,6 +32,16 @@ class ConcernForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": _("Please keep this to 5,000 characters or fewer")},
     )
+    contact = forms.CharField(
+        label=_("How can we get back to you? (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "An email address or phone number, if you would like a safeguarding lead to get back to you. "
+            "Leave it empty to stay anonymous."
+        ),
+        error_messages={"max_length": _("Please keep this to 200 characters or fewer")},
+    )
     anonymous = forms.BooleanField(
         label=_("Do not tell the safeguarding leads who I am"),
         required=False,
@@ -41,7 +51,10 @@ class ConcernForm(forms.Form):
 
     def __init__(self, *args: Any, signed_in: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not signed_in:
+        # Signed in, the account is the way back (unless they stay anonymous); signed out, a contact is.
+        if signed_in:
+            del self.fields["contact"]
+        else:
             del self.fields["anonymous"]
 
 

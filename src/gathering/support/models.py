@@ -40,6 +40,8 @@ class Concern(models.Model):
     # Special category: what happened and who is involved often reveal health and risk; encrypted.
     details = EncryptedTextField(_("what happened"))
     people_involved = EncryptedTextField(_("who is involved"), blank=True, default="")
+    # How to reach someone who raised it signed out: identifies them, so encrypted like the details.
+    contact = EncryptedTextField(_("how to get back to them"), blank=True, default="")
     context = models.CharField(_("where it was raised"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assigned_to = models.ForeignKey(
@@ -93,3 +95,23 @@ class ConcernNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concern}: {self.get_action_display()}"
+
+
+class ConcernStatusChange(models.Model):
+    """One change of a concern's status by a safeguarding lead: who, when, from and to."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="status_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Concern.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Concern.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("concern status change")
+        verbose_name_plural = _("concern status changes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.concern}: {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -24,12 +24,19 @@ class Helpline:
     note: str
     source: str
     verified: str
+    keyword: str = ""  # the word to text, for text lines ("SHOUT")
 
     @property
     def tel(self) -> str:
         """The number to dial from a phone link: the digits before any ', option' or ' or '."""
         first = re.split(r",| or ", self.number)[0]
         return re.sub(r"[^0-9+]", "", first)
+
+    @property
+    def sms(self) -> str:
+        """A link that opens a text message with the keyword filled in. `?&body=` is the form that both
+        Android (which reads `?body=`) and iOS (which reads `&body=`) accept."""
+        return f"sms:{self.tel}?&body={self.keyword}" if self.keyword else f"sms:{self.tel}"
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from gathering.accounts.models import User
 from gathering.accounts.roles import SAFEGUARDING_LEAD
 from gathering.core.outbox import outbox_enqueue
 
-from .models import RESPONSE_TARGETS, Concern, ConcernNote
+from .models import RESPONSE_TARGETS, Concern, ConcernNote, ConcernStatusChange
 
 MAX_TEXT = 5000
+MAX_CONTACT = 200
 
 
 def _text(value: str, *, field: str, label: str, required: bool = False) -> str:
@@ -35,6 +36,7 @@ def concern_raise(
     people_involved: str = "",
     context: str = "",
     anonymous: bool = False,
+    contact: str = "",
     now: datetime | None = None,
 ) -> Concern:
     """Record a concern. Urgent ones alert every safeguarding lead by email at once (without the details:
@@ -43,6 +45,10 @@ def concern_raise(
         raise ValidationError({"severity": _("Choose how urgent it is")})
     details = _text(details, field="details", label=_("what happened"), required=True)
     people_involved = _text(people_involved, field="people_involved", label=_("who is involved"))
+    # Only someone signed out leaves a contact; a signed-in reporter is reached through their account.
+    contact = "" if reporter is not None else (contact or "").strip()
+    if len(contact) > MAX_CONTACT:
+        raise ValidationError({"contact": _("Please keep this to 200 characters or fewer")})
     now = now or timezone.now()
     with transaction.atomic():
         concern = Concern.objects.create(
@@ -51,6 +57,7 @@ def concern_raise(
             severity=severity,
             details=details,
             people_involved=people_involved,
+            contact=contact,
             context=context[:120],
             respond_by=now + RESPONSE_TARGETS[severity],
         )
@@ -93,6 +100,10 @@ def concern_update(
     now = timezone.now()
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        if status != concern.status:
+            ConcernStatusChange.objects.create(
+                concern=concern, changed_by=actor, from_status=concern.status, to_status=status
+            )
         if status != Concern.Status.NEW and concern.acknowledged_at is None:
             concern.acknowledged_at = now
         concern.closed_at = now if status == Concern.Status.CLOSED else None
@@ -114,4 +125,17 @@ def safeguarding_leads_exist() -> bool:
 def on_account_deleting(sender: object, user: User, **kwargs: object) -> dict[str, str]:
     """Safeguarding records are kept (restricted) after erasure, with the reporter unlinked."""
     unlinked = Concern.objects.filter(reporter=user).update(reporter=None, anonymous=True)
-    return {"support.concern": "safeguarding records, restricted, reporter unlinked"} if unlinked else {}
+    # A contact left while signed out is the person's own address: it goes, the concern stays. It is
+    # encrypted, so it is compared here rather than in the database.
+    email = (user.email or "").strip().lower()
+    cleared = [
+        concern.pk
+        for concern in Concern.objects.only("pk", "contact").iterator()
+        if email and concern.contact.strip().lower() == email
+    ]
+    Concern.objects.filter(pk__in=cleared).update(contact="")
+    if not (unlinked or cleared):
+        return {}
+    return {
+        "support.concern": "safeguarding records, restricted, reporter unlinked and their contact removed"
+    }

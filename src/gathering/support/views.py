@@ -59,6 +59,7 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
                 people_involved=form.cleaned_data["people_involved"],
                 context=form.cleaned_data["context"],
                 anonymous=form.cleaned_data.get("anonymous", True),
+                contact=form.cleaned_data.get("contact", ""),
             )
         except ValidationError as error:
             for key, texts in error.message_dict.items():
@@ -113,5 +114,11 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
         from gathering.privacy.services import audit_record
 
         audit_record(actor=request.user, action="viewed", subject=concern, detail="safeguarding concern")
-    notes = concern.notes.select_related("author")
-    return render(request, "support/concern_detail.html", {"concern": concern, "form": form, "notes": notes})
+    # Notes and status changes, oldest first, as one history.
+    history = sorted(
+        [*concern.notes.select_related("author"), *concern.status_changes.select_related("changed_by")],
+        key=lambda entry: (entry.created_at, entry.pk),
+    )
+    return render(
+        request, "support/concern_detail.html", {"concern": concern, "form": form, "history": history}
+    )
