@@ -115,4 +115,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         services.account_delete(user=user)
         messages.success(request, _("Your account has been deleted."))
         return redirect("core:home")
-    return render(request, "accounts/delete.html", {"form": form})
+    from gathering.privacy.selectors import erasure_preview
+
+    leaving = erasure_preview(user=request.user)
+    return render(request, "accounts/delete.html", {"form": form, "leaving": leaving})

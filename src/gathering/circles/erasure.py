@@ -1,14 +1,48 @@
-"""What circles keeps when a person's account is erased: circle sizes and attendance counts, anonymised."""
+"""What circles does when a person's account is erased: they leave each circle as anyone leaves, then
+circle sizes and attendance counts are kept, anonymised."""
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
+from gathering.privacy.selectors import LeavingStep
 
 from .models import CircleMembership, NotWithRequest
+from .services import membership_leave
+
+
+def memberships_to_leave(*, user: User) -> QuerySet[CircleMembership]:
+    """The circles the person still takes part in: erasure leaves each, the deletion page lists each."""
+    return (
+        CircleMembership.objects.filter(user=user, status=CircleMembership.Status.ACTIVE)
+        .select_related("series")
+        .order_by("series__name", "pk")
+    )
+
+
+def on_erasure_previewing(sender: object, user: User, **kwargs: object) -> list[LeavingStep]:
+    steps = [
+        LeavingStep("circles", _("%(series)s: you will leave quietly.") % {"series": membership.series.name})
+        for membership in memberships_to_leave(user=user)
+    ]
+    if CircleMembership.objects.filter(user=user).exists():
+        steps.append(
+            LeavingStep(
+                "kept",
+                _(
+                    "That someone was in a circle and came to its meetings, with nothing about you, "
+                    "for counts."
+                ),
+            )
+        )
+    return steps
 
 
 @transaction.atomic
 def anonymise_person(*, user: User) -> dict[str, str]:
+    for membership in memberships_to_leave(user=user):
+        membership_leave(membership=membership, user=user)
     kept: dict[str, str] = {}
     memberships = list(CircleMembership.objects.select_for_update().filter(user=user))
     for membership in memberships:
@@ -22,8 +56,6 @@ def anonymise_person(*, user: User) -> dict[str, str]:
         membership.share_access_needs = False
         membership.listed = False
         membership.removal_reason = ""
-        if membership.status == CircleMembership.Status.ACTIVE:
-            membership.status = CircleMembership.Status.LEFT
         membership.save()
     if memberships:
         kept["circles.circlemembership"] = "circle and attendance only, for counts; nothing about the person"

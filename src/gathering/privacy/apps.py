@@ -12,7 +12,9 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from gathering.accounts.signals import account_deleting, roles_changed
 
-        from .receivers import audit_account_deleting, audit_roles_changed
+        from .receivers import audit_account_deleting, audit_roles_changed, preview_kept
+        from .signals import erasure_previewing
 
         roles_changed.connect(audit_roles_changed, dispatch_uid="privacy.audit_roles_changed")
         account_deleting.connect(audit_account_deleting, dispatch_uid="privacy.audit_account_deleting")
+        erasure_previewing.connect(preview_kept, dispatch_uid="privacy.preview_kept")

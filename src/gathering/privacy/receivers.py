@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gathering.accounts.models import User
 
 from .models import AuditEntry
+from .selectors import LeavingStep
 from .services import audit_record
 
 
@@ -34,3 +37,24 @@ def audit_account_deleting(sender: Any, *, user: User, **kwargs: Any) -> dict[st
         "privacy.auditentry": "audit entries stay, with the person unlinked: they record what was done, "
         "never what a record said"
     }
+
+
+def preview_kept(sender: Any, *, user: User, **kwargs: Any) -> list[LeavingStep]:
+    """What is kept whoever the person is: the audit log, and safeguarding concerns (the support app keeps
+    them and does not depend on privacy, so privacy says it here)."""
+    return [
+        LeavingStep(
+            "kept",
+            _(
+                "Our record of what was done with data, such as that an account was deleted, no longer "
+                "linked to you."
+            ),
+        ),
+        LeavingStep(
+            "kept",
+            _(
+                "If you raised a concern, the safeguarding lead keeps it for people's safety, no longer "
+                "linked to you."
+            ),
+        ),
+    ]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from gathering.accounts.models import User
 
@@ -46,3 +47,42 @@ def audit_entries(*, action: str | None = None) -> QuerySet[AuditEntry]:
     if action:
         entries = entries.filter(action=action)
     return entries
+
+
+# What deleting an account does, grouped as the deletion page shows it; apps answer with these keys.
+LEAVING_GROUPS = {
+    "places": _("Your places at Gatherings"),
+    "circles": _("Listening circles you will leave"),
+    "sessions": _("Sessions you proposed or facilitate"),
+    "kept": _("What we keep, without your name"),
+}
+
+
+@dataclass(frozen=True)
+class LeavingStep:
+    """One thing deleting the account will do, in the person's words; `group` is a key of LEAVING_GROUPS."""
+
+    group: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LeavingGroup:
+    heading: str
+    steps: list[str]
+
+
+def erasure_preview(*, user: User) -> list[LeavingGroup]:
+    """What deleting `user`'s account (or erasing them) will do, group by group, in LEAVING_GROUPS order.
+    Each app answers `erasure_previewing` from the same selector its erasure acts on."""
+    from .signals import erasure_previewing
+
+    steps: dict[str, list[str]] = {group: [] for group in LEAVING_GROUPS}
+    for _receiver, answer in erasure_previewing.send(sender=type(user), user=user):
+        for step in answer or ():
+            steps[step.group].append(step.text)
+    return [
+        LeavingGroup(heading=str(LEAVING_GROUPS[group]), steps=texts)
+        for group, texts in steps.items()
+        if texts
+    ]

@@ -32,6 +32,7 @@ ACTING_ON_OTHERS = {
     ("events.bursaryapplication", "decided_by"),
     ("support.concern", "assigned_to"),
     ("support.concernnote", "author"),
+    ("support.concernstatuschange", "changed_by"),
 }
 # Fields never exported: secrets and internal keys.
 SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secret", "session_data", "key"}

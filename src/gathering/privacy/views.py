@@ -36,15 +36,10 @@ def consents(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_data(request: HttpRequest) -> HttpResponse:
-    """Everything we hold about the person, as a readable page, straight away."""
-    from .subject import subject_export
+    """Everything we hold about the person, as a readable page in their words, straight away."""
+    from .my_data import my_data_sections
 
-    export = subject_export(user=request.user)
-    sections = [
-        {"label": label, **section}
-        for label, section in export["data"].items()
-        if section.get("rows") or (section.get("withheld") and section.get("count"))
-    ]
+    sections = my_data_sections(user=request.user)
     return render(request, "privacy/my_data.html", {"sections": sections})
 
 
