@@ -74,6 +74,7 @@ PAGES: tuple[Page, ...] = (
     Page("/staff/gatherings/{event}/setup/", "organiser", "events_staff:setup"),
     Page("/staff/gatherings/{event}/tickets/new/", "organiser", "events_staff:ticket_new"),
     Page("/staff/gatherings/{event}/tickets/{ticket}/", "organiser", "events_staff:ticket"),
+    Page("/staff/gatherings/{event}/copy/", "organiser", "events_staff:copy"),
     Page("/staff/gatherings/{event}/questions/new/", "organiser", "events_staff:question_new"),
     Page("/staff/gatherings/{event}/questions/{question}/", "organiser", "events_staff:question"),
     Page("/staff/gatherings/{event}/bursaries/{application}/", "organiser", "events_staff:bursary"),

@@ -76,6 +76,7 @@ ROUTES = {
     ),
     "events_staff:edit": Route("/staff/gatherings/{slug}/edit/", refused_only=True, methods=("get", "post")),
     "events_staff:setup": Route("/staff/gatherings/{slug}/setup/", refused_only=True),
+    "events_staff:copy": Route("/staff/gatherings/{slug}/copy/", refused_only=True, methods=("get", "post")),
     "events_staff:ticket_new": Route(
         "/staff/gatherings/{slug}/tickets/new/", refused_only=True, methods=("get", "post")
     ),

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gathering.core.context_processors.site",
+                "gathering.core.context_processors.navigation",
             ],
         },
     }

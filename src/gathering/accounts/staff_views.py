@@ -1,11 +1,16 @@
 """The staff area: what each role can reach, the team list, and role changes by administrators."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
@@ -15,12 +20,92 @@ from .models import User
 from .roles import ROLES
 
 
+@dataclass(frozen=True)
+class StaffArea:
+    label: str | Promise
+    url_name: str
+    description: str | Promise
+    # Any one of these opens the area; none: any signed-in person (the page then shows only their own).
+    # They repeat the permission_required(...) of the area's view: keep the two the same.
+    perms: tuple[str, ...]
+    django_staff: bool = False
+
+
+STAFF_AREAS = (
+    StaffArea(
+        gettext_lazy("Gatherings"),
+        "events_staff:list",
+        gettext_lazy("Registrations, check-in, messages to attendees and feedback."),
+        ("accounts.organise",),
+    ),
+    StaffArea(
+        gettext_lazy("Bursaries"),
+        "events_staff:list",
+        gettext_lazy("Bursaries are under each Gathering: open the Gathering, then its bursaries."),
+        ("accounts.organise",),
+    ),
+    StaffArea(
+        gettext_lazy("Programmes"),
+        "programme_staff:list",
+        gettext_lazy("Proposals, reviews and timetables for the Gatherings you organise or review."),
+        (),
+    ),
+    StaffArea(
+        gettext_lazy("Listening circles"),
+        "circles_staff:list",
+        gettext_lazy("Circle series, who has joined, and forming the circles."),
+        ("accounts.organise",),
+    ),
+    StaffArea(
+        gettext_lazy("Circles you facilitate"),
+        "circles_staff:facilitating",
+        gettext_lazy("Your circles, their members and meetings."),
+        ("accounts.facilitate",),
+    ),
+    StaffArea(
+        gettext_lazy("Safeguarding"),
+        "safeguarding:queue",
+        gettext_lazy("Concerns people have raised, and what has been done about them."),
+        ("accounts.safeguard",),
+    ),
+    StaffArea(
+        gettext_lazy("Audit log"),
+        "audit:list",
+        gettext_lazy("Who read or changed sensitive information, and when."),
+        ("accounts.manage_roles",),
+    ),
+    StaffArea(
+        gettext_lazy("Team"),
+        "staff:team",
+        gettext_lazy("The staff team and their roles."),
+        ("accounts.view_team", "accounts.manage_roles"),
+    ),
+    StaffArea(
+        gettext_lazy("Site administration"),
+        "admin:index",
+        gettext_lazy("Django's administration pages, for what the other pages do not cover."),
+        ("accounts.manage_roles",),
+        django_staff=True,
+    ),
+)
+
+
+def staff_areas_for(user: User) -> list[dict[str, object]]:
+    """The staff areas `user` can open, with their addresses, in the order of STAFF_AREAS."""
+    return [
+        {"label": area.label, "url": reverse(area.url_name), "description": area.description}
+        for area in STAFF_AREAS
+        if (not area.perms or any(user.has_perm(perm) for perm in area.perms))
+        and (user.is_staff or not area.django_staff)
+    ]
+
+
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def home(request: HttpRequest) -> HttpResponse:
     held = selectors.user_role_slugs(user=request.user)
     roles = [role for role in ROLES if role.slug in held and role.staff]
-    return render(request, "staff/home.html", {"roles": roles})
+    return render(request, "staff/home.html", {"roles": roles, "areas": staff_areas_for(request.user)})
 
 
 @permission_required("accounts.view_team", "accounts.manage_roles")

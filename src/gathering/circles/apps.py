@@ -12,11 +12,12 @@ class CirclesConfig(AppConfig):
 
     def ready(self) -> None:
         from gathering.accounts.signals import account_deleting
-        from gathering.privacy.signals import consent_withdrawn
+        from gathering.privacy.signals import consent_withdrawn, erasure_previewing
 
-        from . import jobs, rules  # noqa: F401 - registers the periodic job and permission rules
-        from .erasure import on_account_deleting
+        from . import home, jobs, rules  # noqa: F401 - registers the home block, periodic job, rules
+        from .erasure import on_account_deleting, on_erasure_previewing
         from .services import on_consent_withdrawn
 
         account_deleting.connect(on_account_deleting, dispatch_uid="circles_anonymise_on_delete")
+        erasure_previewing.connect(on_erasure_previewing, dispatch_uid="circles_erasure_preview")
         consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="circles_consent_withdrawn")

@@ -18,6 +18,11 @@ def series_public() -> QuerySet[CircleSeries]:
     return CircleSeries.objects.exclude(status=CircleSeries.Status.DRAFT).select_related("event")
 
 
+def series_open(*, limit: int) -> list[CircleSeries]:
+    """Series people can join now, from the list page's public series."""
+    return list(series_public().filter(status=CircleSeries.Status.OPEN).order_by("name", "pk")[:limit])
+
+
 def series_managed_by(*, user: User) -> QuerySet[CircleSeries]:
     rows = CircleSeries.objects.select_related("event").annotate(
         active=Count("memberships", filter=Q(memberships__status="active"), distinct=True),

@@ -319,6 +319,8 @@ def _email(message: OutboxMessage) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments:
+        # A content type may carry parameters ("text/calendar; method=PUBLISH", RFC 6047); Django writes
+        # them into the part's Content-Type header before the charset.
         email.attach(
             attachment["filename"],
             base64.b64decode(attachment["content_base64"]),

@@ -11,11 +11,13 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from gathering.accounts.signals import account_deleting
+        from gathering.privacy.signals import erasure_previewing
 
-        from . import jobs, rules  # noqa: F401 - registers the periodic jobs and permission rules
-        from .erasure import on_account_deleting
+        from . import home, jobs, rules  # noqa: F401 - registers home page blocks, periodic jobs, rules
+        from .erasure import on_account_deleting, on_erasure_previewing
 
         account_deleting.connect(on_account_deleting, dispatch_uid="events_anonymise_on_delete")
+        erasure_previewing.connect(on_erasure_previewing, dispatch_uid="events_erasure_preview")
 
         from gathering.privacy.signals import consent_withdrawn
 

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gathering.core.models import OutboxMessage
 from gathering.core.outbox import outbox_enqueue
 
 from .models import Event, FeedbackQuestion, FeedbackReceipt, FeedbackResponse, Registration
@@ -22,6 +24,21 @@ LINK_DAYS = 60
 
 def feedback_link_token(registration: Registration) -> str:
     return signing.dumps({"r": registration.pk}, salt=SALT)
+
+
+def feedback_link_path(registration: Registration) -> str:
+    """The person's own survey address (without the site's address): the token is the only key."""
+    path = reverse("events:feedback", kwargs={"slug": registration.event.slug})
+    return f"{path}?t={feedback_link_token(registration)}"
+
+
+def feedback_state(registration: Registration) -> str | None:
+    """For My Gatherings: "given" once the person has answered, "open" when they came to a Gathering that
+    has ended and may still answer, otherwise None."""
+    event = registration.event
+    if event.status != Event.Status.PUBLISHED or not event.is_past or not registration.attended:
+        return None
+    return "given" if hasattr(registration, "feedback_receipt") else "open"
 
 
 def registration_from_token(token: str) -> Registration | None:
@@ -123,18 +140,30 @@ def feedback_report(*, event: Event) -> FeedbackReport:
     return FeedbackReport(len(responses), True, scales, comments)
 
 
+INVITE_AFTER = timedelta(days=1)
+INVITE_UNTIL = timedelta(days=7)
+
+
 def feedback_invite_due(*, now: datetime | None = None) -> int:
-    """Invite everyone who came to a Gathering that ended in the last two days (once each)."""
+    """Invite everyone who came to a Gathering, once each, the day after it ends: from a day after its end,
+    for a week (so a stopped worker catches up), never twice (the outbox's dedupe key). People who turned off
+    reminders are not emailed; they still find the survey in My Gatherings. Returns how many were invited."""
     now = now or timezone.now()
     invited = 0
-    ended = Event.objects.filter(ends_at__lte=now, ends_at__gt=now - timedelta(days=2), status="published")
+    ended = Event.objects.filter(
+        status=Event.Status.PUBLISHED, ends_at__lte=now - INVITE_AFTER, ends_at__gt=now - INVITE_UNTIL
+    )
     registrations = (
-        Registration.objects.filter(event__in=ended, status__in=Registration.HOLDING)
-        .exclude(feedback_receipt__isnull=False)
+        Registration.objects.attended()
+        .filter(event__in=ended, feedback_receipt__isnull=True)
+        .exclude(user__email_reminders=False)
         .select_related("event")
     )
     for registration in registrations:
+        dedupe_key = f"feedback:{registration.pk}"
         with transaction.atomic():
+            if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+                continue
             outbox_enqueue(
                 kind="feedback_invitation",
                 to=[registration.email],
@@ -142,10 +171,9 @@ def feedback_invite_due(*, now: datetime | None = None) -> int:
                 context={
                     "event": registration.event,
                     "registration": registration,
-                    "link": f"{settings.GATHERING_BASE_URL}/gatherings/{registration.event.slug}/feedback/"
-                    f"?t={feedback_link_token(registration)}",
+                    "link": f"{settings.GATHERING_BASE_URL}{feedback_link_path(registration)}",
                 },
-                dedupe_key=f"feedback:{registration.pk}",
+                dedupe_key=dedupe_key,
             )
         invited += 1
     return invited

@@ -1,5 +1,6 @@
 """The registration form: built from the Gathering's tickets and questions, after GOV.UK patterns."""
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +12,7 @@ from gathering.core import images
 
 from .models import BursaryApplication, Event, Question, Registration, TicketType, Venue
 from .payments import provider_choices
-from .services import RegistrationInput, format_money
+from .services import RegistrationInput, format_money, ticket_name_taken, ticket_name_taken_message
 
 CONSENT_NOTICE = _(
     "I agree that the organisers may use what I tell them about how I come to this Gathering and my access "
@@ -19,6 +20,28 @@ CONSENT_NOTICE = _(
     "people "
     "who need it, and deleted 30 days after the Gathering. I can withdraw this at any time."
 )
+
+
+def ticket_price(ticket: TicketType, currency: str) -> str:
+    """What a ticket costs, in words for ticket lists: "£12.50", "Free", "Pay what you can, from £5"."""
+    if ticket.kind == TicketType.Kind.PAY_WHAT_YOU_CAN:
+        text = _("Pay what you can, from %(floor)s") % {"floor": format_money(ticket.floor_minor, currency)}
+        suggested = [n for n in ticket.suggested_minor or [] if isinstance(n, int)]
+        if suggested:
+            text = _("%(text)s, suggested %(amounts)s") % {
+                "text": text,
+                "amounts": ", ".join(format_money(n, currency) for n in suggested),
+            }
+        return text
+    if ticket.kind == TicketType.Kind.SUPPORTED:
+        return str(_("Supported place: free, with an invitation code or a bursary"))
+    if ticket.kind == TicketType.Kind.SOLIDARITY:
+        return _("From %(price)s, to fund other people's places") % {
+            "price": format_money(ticket.price_minor, currency)
+        }
+    if ticket.price_minor == 0:
+        return str(_("Free"))
+    return format_money(ticket.price_minor, currency)
 
 
 def ticket_label(ticket: TicketType, currency: str) -> str:
@@ -423,15 +446,21 @@ class EventForm(forms.ModelForm):
         }
         error_messages = {
             "title": {"required": _("Enter a title")},
-            "slug": {
-                "required": _("Enter a web address"),
-                "unique": _("Another Gathering already uses that address"),
-            },
+            "slug": {"unique": _("Another Gathering already uses that address")},
             "summary": {"required": _("Enter a one-line summary")},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Empty: a new Gathering's address is made from its title (services.event_save); an existing one
+        # keeps its address, so links already shared keep working.
+        self.fields["slug"].required = False
+        self.fields["slug"].label = _("Web address (optional)")
+        self.fields["slug"].help_text = (
+            _("Leave empty to keep the current address.")
+            if self.instance.pk
+            else _("Leave empty to make it from the title. Letters, numbers and hyphens only.")
+        )
         zone = self.instance.zone if self.instance.pk else None
         if zone is not None:
             from django.utils import timezone as tz
@@ -440,6 +469,10 @@ class EventForm(forms.ModelForm):
                 value = getattr(self.instance, name)
                 if value:
                     self.initial[name] = tz.localtime(value, zone).strftime("%Y-%m-%dT%H:%M")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or ""
+        return slug or (self.instance.slug if self.instance.pk else "")
 
     def clean(self) -> dict[str, Any]:
         import zoneinfo
@@ -458,6 +491,54 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
+class EventCopyForm(forms.Form):
+    """Copy a Gathering: the new title and the day it starts, at the same time of day as the original."""
+
+    title = forms.CharField(
+        label=_("Title of the new Gathering"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter a title"),
+            "max_length": _("The title must be 200 characters or fewer"),
+        },
+    )
+    starts_on = forms.DateField(
+        label=_("Date it starts"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": _("Enter the date the new Gathering starts"),
+            "invalid": _("Enter a real date, for example 27/3/2027"),
+        },
+    )
+
+    def __init__(self, *args: Any, source: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.initial.setdefault("title", source.title)
+        from django.utils import timezone as tz
+
+        start = tz.localtime(source.starts_at, source.zone)
+        self.fields["starts_on"].help_text = _(
+            "It starts at %(time)s, like the original; everything else moves by the same number of days."
+        ) % {"time": start.strftime("%H:%M")}
+
+    def clean_starts_on(self) -> date:
+        from django.utils import timezone as tz
+
+        day = self.cleaned_data["starts_on"]
+        if day < tz.localdate(timezone=self.source.zone):
+            raise forms.ValidationError(_("The date must be today or in the future"))
+        return day
+
+    def starts_at(self) -> datetime:
+        """The new start: the chosen day at the original's time of day, in its time zone."""
+        from django.utils import timezone as tz
+
+        start = tz.localtime(self.source.starts_at, self.source.zone)
+        return tz.make_aware(datetime.combine(self.cleaned_data["starts_on"], start.time()), self.source.zone)
+
+
 class TicketTypeForm(forms.ModelForm):
     price = forms.CharField(label=_("Price or least amount, in pounds"), required=False, max_length=12)
     floor = forms.CharField(
@@ -474,6 +555,12 @@ class TicketTypeForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["price"] = f"{self.instance.price_minor / 100:.2f}"
             self.initial["floor"] = f"{self.instance.floor_minor / 100:.2f}"
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ticket_name_taken(event=self.instance.event, name=name, ticket=self.instance):
+            raise forms.ValidationError(ticket_name_taken_message(name))
+        return name
 
     def clean_price(self) -> int:
         return _pounds_to_minor(self.cleaned_data["price"], field_label=_("the price"))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,15 @@ class Venue(models.Model):
         return "." in name and name.rsplit(".", 1)[1].lower() in SERVED_TYPES
 
     @property
+    def address_lines(self) -> list[str]:
+        """The address one line each, then the postcode unless the address already ends with it."""
+        lines = [line.strip().rstrip(",") for line in self.address.splitlines() if line.strip()]
+        postcode = self.postcode.strip()
+        if postcode and (not lines or lines[-1].upper() != postcode.upper()):
+            lines.append(postcode)
+        return lines
+
+    @property
     def access_information(self) -> list[tuple[str, str]]:
         return [
             (str(self._meta.get_field(field).verbose_name), getattr(self, field))
@@ -151,6 +161,9 @@ class Event(models.Model):
     attendance_recorded = models.PositiveIntegerField(
         _("attendance"), null=True, blank=True, help_text=_("For past Gatherings entered from records.")
     )
+    # iCalendar's SEQUENCE: raised by event_save on every change of time, place, format or status, so a
+    # calendar app updates the entry it has (same UID) instead of keeping the old one.
+    calendar_sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -243,6 +256,10 @@ class TicketType(models.Model):
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
         ordering = ["event", "position", "pk"]
+        constraints = [
+            # People choose a ticket by its name: two that differ only in case would read as one.
+            models.UniqueConstraint("event", Lower("name"), name="events_tickettype_name_unique_per_event")
+        ]
 
     def __str__(self) -> str:
         return f"{self.event}: {self.name}"
@@ -303,6 +320,15 @@ class Question(models.Model):
 
 def new_checkin_code() -> str:
     return secrets.token_urlsafe(18)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def attended(self) -> "RegistrationQuerySet":
+        """Registrations of people who came: confirmed, or checked in on the day with a place."""
+        return self.filter(
+            Q(status=Registration.Status.CONFIRMED)
+            | Q(status__in=Registration.HOLDING, checked_in_at__isnull=False)
+        )
 
 
 class Registration(models.Model):
@@ -374,6 +400,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RegistrationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
@@ -400,6 +428,26 @@ class Registration(models.Model):
     @property
     def holds_place(self) -> bool:
         return self.status in self.HOLDING
+
+    @property
+    def attended(self) -> bool:
+        """The same rule as RegistrationQuerySet.attended, for one row already loaded."""
+        return self.status == self.Status.CONFIRMED or (
+            self.status in self.HOLDING and self.checked_in_at is not None
+        )
+
+    @property
+    def access_needs_labels(self) -> list[str]:
+        """The access needs in words, the person's own description last, for a comma-separated list."""
+        labels = dict(self.AccessNeed.choices)
+        shown = [str(labels.get(need, need)) for need in self.access_needs or []]
+        other = self.access_needs_other.strip().rstrip(";,").strip()
+        return [*shown, other] if other else shown
+
+    @property
+    def perspectives_labels(self) -> list[str]:
+        labels = dict(self.Perspective.choices)
+        return [str(labels.get(value, value)) for value in self.perspectives or []]
 
 
 class BursaryFund(models.Model):
@@ -482,6 +530,11 @@ class BursaryApplication(models.Model):
     @property
     def reference(self) -> str:
         return f"B{self.pk:05d}"
+
+    @property
+    def support_labels(self) -> list[str]:
+        """The kinds of support asked for, in words, in the order the form lists them."""
+        return [str(label) for value, label in self.Support.choices if value in (self.support or [])]
 
 
 def new_feed_token() -> str:

@@ -35,6 +35,18 @@ def _context(registration: Registration, **extra: object) -> dict[str, object]:
     }
 
 
+def calendar_attachment(registration: Registration) -> Attachment:
+    """The Gathering as this person's place stands, for their calendar. Emailed calendars say METHOD:PUBLISH
+    in the file and method=PUBLISH in the part's content type (RFC 6047), so mail programs offer to add or
+    update the entry (same UID, higher SEQUENCE after a change) rather than treat it as an invitation."""
+    event = registration.event
+    return Attachment(
+        f"{event.slug}.ics",
+        event_ics(event, registration=registration, method="PUBLISH"),
+        "text/calendar; method=PUBLISH",
+    )
+
+
 def _ticket_qr(registration: Registration) -> Attachment:
     from .services import checkin_payload
 
@@ -54,10 +66,7 @@ def notify_registration(registration: Registration) -> None:
             to=[registration.email],
             template="events/confirmed",
             context=_context(registration),
-            attachments=[
-                Attachment(f"{registration.event.slug}.ics", event_ics(registration.event), "text/calendar"),
-                _ticket_qr(registration),
-            ],
+            attachments=[calendar_attachment(registration), _ticket_qr(registration)],
             dedupe_key=f"registration:{registration.pk}:confirmed",
         )
     elif registration.status == Registration.Status.WAITLISTED:

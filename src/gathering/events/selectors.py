@@ -23,12 +23,41 @@ def events_upcoming() -> QuerySet[Event]:
     return events_published().filter(ends_at__gt=timezone.now()).order_by("starts_at", "pk")
 
 
+def events_next(*, limit: int) -> list[Event]:
+    """The next `limit` published Gatherings, each with `places_left` (None when there is no limit), in two
+    queries whatever the number of registrations."""
+    events = list(
+        events_upcoming()
+        .filter(status=Event.Status.PUBLISHED)
+        .annotate(holding=Count("registrations", filter=Q(registrations__status__in=Registration.HOLDING)))[
+            :limit
+        ]
+    )
+    for event in events:
+        event.places_left = None if event.capacity is None else max(0, event.capacity - event.holding)
+    return events
+
+
 def events_past() -> QuerySet[Event]:
     return events_published().filter(ends_at__lte=timezone.now()).order_by("-starts_at", "-pk")
 
 
 def event_get_published(*, slug: str) -> Event:
     return events_published().prefetch_related("questions", "resources").get(slug=slug)
+
+
+def event_get_draft(*, slug: str) -> Event | None:
+    """A draft, for its organisers' preview: loaded as the public page loads a published Gathering."""
+    return (
+        Event.objects.filter(status=Event.Status.DRAFT, slug=slug)
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch("ticket_types", queryset=TicketType.objects.filter(active=True)),
+            "questions",
+            "resources",
+        )
+        .first()
+    )
 
 
 def event_places_left(*, event: Event) -> int | None:
@@ -42,9 +71,14 @@ def registrations_for_user(*, user: User) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user=user)
         .exclude(status__in=Registration.ENDED)
-        .select_related("event", "event__venue", "ticket_type")
+        .select_related("event", "event__venue", "ticket_type", "feedback_receipt")
         .order_by("event__starts_at", "pk")
     )
+
+
+def registration_next_for_user(*, user: User) -> Registration | None:
+    """The person's registration for the next Gathering that has not ended, if any."""
+    return registrations_for_user(user=user).filter(event__ends_at__gt=timezone.now()).first()
 
 
 def registrations_for_event(*, event: Event) -> QuerySet[Registration]:

@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 
 from .models import Event, Question, Registration, TicketType, Venue
-from .notifications import notify_cancelled, notify_registration
+from .notifications import calendar_attachment, notify_cancelled, notify_registration
 from .payments import PROVIDERS
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
@@ -604,6 +605,53 @@ def event_message_attendees(*, event: Event, actor: User, subject: str, body: st
 
 
 EVENT_NOTIFY_FIELDS = ("starts_at", "ends_at", "venue_id", "format", "time_zone")
+# A change to any of these raises the Gathering's calendar SEQUENCE (RFC 5545 3.8.7.4).
+EVENT_CALENDAR_FIELDS = (*EVENT_NOTIFY_FIELDS, "status", "title")
+SLUG_MAX = Event._meta.get_field("slug").max_length
+
+
+def event_slugs_reserved() -> frozenset[str]:
+    """Addresses a Gathering may not have: the fixed pages beside /gatherings/<slug>/ and
+    /staff/gatherings/<slug>/ ("past", "new", "venues"), read from the routes so a new one is never missed."""
+    from . import staff_urls, urls
+
+    reserved = set()
+    for module, prefix in ((urls, "gatherings/"), (staff_urls, "")):
+        for pattern in module.urlpatterns:
+            route = str(pattern.pattern)
+            if not route.startswith(prefix):
+                continue
+            first = route.removeprefix(prefix).split("/", 1)[0]
+            if first and "<" not in first:
+                reserved.add(first.split(".", 1)[0])
+    return frozenset(reserved)
+
+
+def event_slug_from_title(*, title: str, exclude_pk: int | None = None) -> str:
+    """A free address made from the title: "summer-gathering", then "summer-gathering-2", "-3" ..."""
+    base = slugify(title)[:SLUG_MAX].strip("-") or "gathering"
+    reserved = event_slugs_reserved()
+    taken = set(
+        Event.objects.filter(slug__startswith=base[: SLUG_MAX - 4])
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    n = 1
+    candidate = base
+    while candidate in taken or candidate in reserved:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def _event_slug_settle(event: Event) -> None:
+    if not event.slug:
+        event.slug = event_slug_from_title(title=event.title, exclude_pk=event.pk)
+    elif event.slug in event_slugs_reserved():
+        raise ValidationError(
+            {"slug": _("That web address is used by another page. Choose a different one.")}
+        )
 
 
 def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, list[str]]:
@@ -617,9 +665,14 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
         raise PermissionDenied
     if creating and not actor.has_perm("accounts.organise"):
         raise PermissionDenied
+    _event_slug_settle(event)
     event.full_clean()
     with transaction.atomic():
         before = Event.objects.select_for_update().filter(pk=event.pk).first() if event.pk else None
+        if before is not None:
+            # Counted from the locked row, not the form's copy, so two edits at once both count.
+            moved = any(getattr(before, f) != getattr(event, f) for f in EVENT_CALENDAR_FIELDS)
+            event.calendar_sequence = before.calendar_sequence + moved
         event.save()
         if creating:
             event.organisers.add(actor)
@@ -635,6 +688,7 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
             for registration in Registration.objects.filter(event=event).exclude(
                 status__in=Registration.ENDED
             ):
+                registration.event = event
                 outbox_enqueue(
                     kind="event_cancelled" if told == ["cancelled"] else "event_changed",
                     to=[registration.email],
@@ -644,6 +698,8 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
                         "registration": registration,
                         "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
                     },
+                    # The updated file: the same UID with a higher SEQUENCE updates the entry in place.
+                    attachments=[calendar_attachment(registration)],
                     dedupe_key=f"event:{event.pk}:{registration.pk}:{'-'.join(told)}:{stamp}",
                 )
         if event.capacity is not None or before is not None:
@@ -687,6 +743,181 @@ def venue_save(*, actor: User, venue: Venue) -> Venue:
             actor=actor, action="changed", subject=venue, detail="venue added" if creating else "venue edited"
         )
     return venue
+
+
+def ticket_name_taken_message(name: str) -> str:
+    return _("There is already a ticket called %(name)s for this Gathering") % {"name": name}
+
+
+def ticket_name_taken(*, event: Event, name: str, ticket: TicketType | None = None) -> bool:
+    """Whether another ticket of `event` has this name, whatever its case (the constraint
+    events_tickettype_name_unique_per_event)."""
+    others = TicketType.objects.filter(event=event, name__iexact=name.strip())
+    if ticket is not None and ticket.pk is not None:
+        others = others.exclude(pk=ticket.pk)
+    return others.exists()
+
+
+def ticket_type_save(*, actor: User, ticket: TicketType) -> TicketType:
+    """Save an organiser's ticket. A name another ticket of the Gathering has is refused with a message,
+    also when two organisers add the same name at the same moment."""
+    from gathering.privacy.services import audit_record
+
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, ticket.event):
+        raise PermissionDenied
+    creating = ticket.pk is None
+    if ticket_name_taken(event=ticket.event, name=ticket.name, ticket=ticket):
+        raise ValidationError({"name": ticket_name_taken_message(ticket.name)})
+    try:
+        with transaction.atomic():
+            ticket.save()
+            audit_record(
+                actor=actor,
+                action="changed",
+                subject=ticket.event,
+                detail="ticket added" if creating else "ticket edited",
+            )
+    except IntegrityError:
+        if creating:
+            ticket.pk = None
+        raise ValidationError({"name": ticket_name_taken_message(ticket.name)}) from None
+    return ticket
+
+
+def _shift(moment: datetime | None, delta: timedelta, zone) -> datetime | None:
+    """`moment` moved by `delta` on the wall clock of `zone`: 10:00 stays 10:00 across a clock change."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment, zone).replace(tzinfo=None)
+    return timezone.make_aware(local + delta, zone)
+
+
+def event_copy(*, actor: User, source: Event, title: str, starts_at: datetime) -> Event:
+    """A new draft Gathering set up like `source`, starting at `starts_at`: the same venue, format, words,
+    places, tickets, questions and programme grid (rooms and slots), every date moved by the same amount.
+    None of the people come with it: no registrations, bursaries, proposals, reviewers or circles. Its
+    organisers are `actor` and those of the source who still organise."""
+    from gathering.privacy.services import audit_record
+
+    from .models import FeedbackQuestion
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, source):
+        raise PermissionDenied
+    title = _clean_text(title, field_name="title", label=_("a title"), limit=200, required=True)
+    zone = source.zone
+    delta = timezone.localtime(starts_at, zone).replace(tzinfo=None) - timezone.localtime(
+        source.starts_at, zone
+    ).replace(tzinfo=None)
+    copy = Event(
+        title=title,
+        summary=source.summary,
+        description=source.description,
+        kind=source.kind,
+        format=source.format,
+        starts_at=_shift(source.starts_at, delta, zone),
+        ends_at=_shift(source.ends_at, delta, zone),
+        time_zone=source.time_zone,
+        status=Event.Status.DRAFT,
+        venue_id=source.venue_id,
+        place=source.place,
+        capacity=source.capacity,
+        registration_opens_at=_shift(source.registration_opens_at, delta, zone),
+        registration_closes_at=_shift(source.registration_closes_at, delta, zone),
+        offer_hours=source.offer_hours,
+        currency=source.currency,
+        learning_outcomes=source.learning_outcomes,
+        themes=source.themes,
+        # Not the joining link: last time's meeting room may be gone or reused for something else.
+    )
+    copy.slug = event_slug_from_title(title=title)
+    copy.full_clean()
+    organisers = [
+        person
+        for person in source.organisers.filter(is_active=True).exclude(pk=actor.pk)
+        if person.has_perm("accounts.organise")
+    ]
+    with transaction.atomic():
+        copy.save()
+        copy.organisers.add(actor, *organisers)
+        TicketType.objects.bulk_create(
+            TicketType(
+                event=copy,
+                name=t.name,
+                description=t.description,
+                kind=t.kind,
+                price_minor=t.price_minor,
+                floor_minor=t.floor_minor,
+                suggested_minor=t.suggested_minor,
+                quantity=t.quantity,
+                active=t.active,
+                position=t.position,
+                # Not the invitation code: it was given to last time's people.
+            )
+            for t in source.ticket_types.all()
+        )
+        copied: dict[int, Question] = {}
+        for question in source.questions.all():
+            copied[question.pk] = Question.objects.create(
+                event=copy,
+                text=question.text,
+                help_text=question.help_text,
+                kind=question.kind,
+                choices=question.choices,
+                required=question.required,
+                position=question.position,
+            )
+        for question in source.questions.filter(depends_on__isnull=False):
+            child = copied[question.pk]
+            child.depends_on = copied.get(question.depends_on_id)
+            child.depends_value = question.depends_value
+            child.save(update_fields=["depends_on", "depends_value"])
+        FeedbackQuestion.objects.bulk_create(
+            FeedbackQuestion(event=copy, text=q.text, kind=q.kind, position=q.position)
+            for q in source.feedback_questions.all()
+        )
+        _programme_copy(source=source, copy=copy, delta=delta, zone=zone)
+        audit_record(actor=actor, action="changed", subject=copy, detail=f"Gathering copied from {source.pk}")
+    return copy
+
+
+def _programme_copy(*, source: Event, copy: Event, delta: timedelta, zone) -> None:
+    """The programme's settings, slots and rooms; never its sessions, reviews, reviewers or interest."""
+    from gathering.programme.models import Programme, Room, Slot
+
+    programme = Programme.objects.filter(event=source).first()
+    if programme is None:
+        return
+    new = Programme.objects.create(
+        event=copy,
+        cfp_opens_at=_shift(programme.cfp_opens_at, delta, zone),
+        cfp_closes_at=_shift(programme.cfp_closes_at, delta, zone),
+        anonymised_review=programme.anonymised_review,
+        open_space=programme.open_space,
+        move_cost=programme.move_cost,
+    )
+    slots = {
+        slot.pk: Slot.objects.create(
+            programme=new,
+            starts_at=_shift(slot.starts_at, delta, zone),
+            ends_at=_shift(slot.ends_at, delta, zone),
+            is_break=slot.is_break,
+            label=slot.label,
+        )
+        for slot in programme.slots.all()
+    }
+    for room in programme.rooms.prefetch_related("unavailable_slots"):
+        new_room = Room.objects.create(
+            programme=new,
+            name=room.name,
+            capacity=room.capacity,
+            features=room.features,
+            is_online=room.is_online,
+            position=room.position,
+        )
+        new_room.unavailable_slots.set([slots[s.pk] for s in room.unavailable_slots.all() if s.pk in slots])
 
 
 def registration_update(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("venues/<int:venue_id>/", staff_views.venue_edit, name="venue"),
     path("<slug:slug>/edit/", staff_views.event_edit, name="edit"),
     path("<slug:slug>/setup/", staff_views.event_setup, name="setup"),
+    path("<slug:slug>/copy/", staff_views.event_copy, name="copy"),
     path("<slug:slug>/tickets/new/", staff_views.ticket_edit, name="ticket_new"),
     path("<slug:slug>/tickets/<int:ticket_id>/", staff_views.ticket_edit, name="ticket"),
     path("<slug:slug>/questions/new/", staff_views.question_edit, name="question_new"),

@@ -296,26 +296,47 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _child_editor(
-    request: HttpRequest, slug: str, *, model: type, form_class: type, pk: int | None, label: str
+    request: HttpRequest,
+    slug: str,
+    *,
+    model: type,
+    form_class: type,
+    pk: int | None,
+    label: str,
+    save=None,
 ):
     event = _managed_event(request, slug)
     instance = get_object_or_404(model, pk=pk, event=event) if pk else model(event=event)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-        return redirect("events_staff:setup", slug=event.slug)
+        try:
+            if save is None:
+                form.save()
+            else:
+                save(form.save(commit=False))
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("events_staff:setup", slug=event.slug)
     return render(request, "events/staff/child_form.html", {"event": event, "form": form, "label": label})
 
 
 @permission_required("accounts.organise")
 @require_safe
 def event_setup(request: HttpRequest, slug: str) -> HttpResponse:
+    from .forms import ticket_price
+
     event = _managed_event(request, slug)
+    tickets = list(event.ticket_types.all())
+    for ticket in tickets:
+        ticket.price_text = ticket_price(ticket, event.currency)
     return render(
         request,
         "events/staff/setup.html",
-        {"event": event, "tickets": event.ticket_types.all(), "questions": event.questions.all()},
+        {"event": event, "tickets": tickets, "questions": event.questions.all()},
     )
 
 
@@ -324,8 +345,46 @@ def event_setup(request: HttpRequest, slug: str) -> HttpResponse:
 def ticket_edit(request: HttpRequest, slug: str, ticket_id: int | None = None) -> HttpResponse:
 
     return _child_editor(
-        request, slug, model=TicketType, form_class=TicketTypeForm, pk=ticket_id, label=_("Ticket")
+        request,
+        slug,
+        model=TicketType,
+        form_class=TicketTypeForm,
+        pk=ticket_id,
+        label=_("Ticket"),
+        save=lambda ticket: services.ticket_type_save(actor=request.user, ticket=ticket),
     )
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    """Copy a Gathering as the start of a new one: one page asking the new title and date."""
+    from .forms import EventCopyForm
+
+    source = get_object_or_404(Event, slug=slug)
+    if not can_manage_event(request.user, source):
+        # Not found rather than refused: the answer does not confirm that a draft of that name exists.
+        raise Http404
+    form = EventCopyForm(request.POST or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.event_copy(
+                actor=request.user,
+                source=source,
+                title=form.cleaned_data["title"],
+                starts_at=form.starts_at(),
+            )
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(
+                request,
+                _("Copied. The new Gathering is a draft: check its details and tickets, then publish it."),
+            )
+            return redirect("events_staff:edit", slug=copy.slug)
+    return render(request, "events/staff/copy.html", {"source": source, "form": form})
 
 
 @permission_required("accounts.organise")
@@ -396,8 +455,7 @@ def venue_edit(request: HttpRequest, venue_id: int | None = None) -> HttpRespons
 def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """Registrations as CSV: what the role may see. Special-category columns only with the permission for
     them, and each such export is written to the audit log."""
-    import csv
-
+    from gathering.core.spreadsheets import csv_response
     from gathering.privacy.services import audit_record
 
     event = _managed_event(request, slug)
@@ -405,10 +463,6 @@ def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
     if special and not request.user.has_perm("accounts.view_special_category"):
         raise PermissionDenied
     rows = selectors.registrations_for_event(event=event)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.csv"'
-    response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
     header = [
         "name",
         "pronouns",
@@ -422,8 +476,8 @@ def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     if special:
         header += ["perspectives", "access_needs", "access_needs_other", "share_with_venue"]
-    writer.writerow(header)
     labels = dict(Registration.AccessNeed.choices) | dict(Registration.Perspective.choices)
+    lines = []
     for r in rows:
         line = [
             r.name,
@@ -443,8 +497,8 @@ def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 r.access_needs_other,
                 "yes" if r.share_access_with_venue else "",
             ]
-        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it.
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in "=+-@" else c for c in line])
+        lines.append(line)
+    response = csv_response(filename=f"{event.slug}-registrations.csv", header=header, rows=lines)
     if special:
         audit_record(
             actor=request.user,

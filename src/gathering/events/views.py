@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from . import calendar, selectors, services
 from .forms import RegistrationForm
 from .models import BursaryApplication, BursaryFund, CalendarFeed, Event, Registration
+from .rules import can_manage_event
 
 
 def _event_or_404(slug: str) -> Event:
@@ -33,7 +34,15 @@ def event_past_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _event_or_404(slug)
+    try:
+        event = selectors.event_get_published(slug=slug)
+        preview = False
+    except Event.DoesNotExist:
+        # A draft is shown only to those who may manage it, as a preview; to everyone else it does not exist.
+        event = selectors.event_get_draft(slug=slug)
+        if event is None or not can_manage_event(request.user, event):
+            raise Http404 from None
+        preview = True
     mine = None
     if request.user.is_authenticated:
         mine = (
@@ -49,8 +58,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "show_join_link": bool(
             mine and mine.status == Registration.Status.CONFIRMED and event.join_link_visible()
         ),
+        "preview": preview,
     }
-    return render(request, "events/detail.html", context)
+    response = render(request, "events/detail.html", context)
+    if preview:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required
@@ -104,10 +118,15 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def my_gatherings(request: HttpRequest) -> HttpResponse:
+    from .feedback import feedback_link_path, feedback_state
+
     registrations = list(selectors.registrations_for_user(user=request.user))
     positions = selectors.waitlist_positions(registrations=registrations)
     for registration in registrations:
         registration.position = positions.get(registration.pk)
+        registration.feedback = feedback_state(registration)
+        if registration.feedback == "open":
+            registration.feedback_url = feedback_link_path(registration)
     applications = (
         BursaryApplication.objects.filter(user=request.user)
         .exclude(status=BursaryApplication.Status.WITHDRAWN)
@@ -170,11 +189,8 @@ def registration_offer(request: HttpRequest, registration_id: int) -> HttpRespon
 @require_safe
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_or_404(slug)
-    response = HttpResponse(
-        calendar.event_ics(event, request=request), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
+    body = calendar.event_ics(event, request=request)
+    return calendar.calendar_response(request, body, changed=[event.updated_at], filename=f"{event.slug}.ics")
 
 
 @login_required
@@ -234,12 +250,14 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=key).first() if key else None
     if feed is None or not feed.user.is_active:
         raise Http404
-    registrations = selectors.registrations_for_user(user=feed.user)
-    body = calendar.registrations_ics(list(registrations), request=request, name=_("My Gatherings"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    registrations = list(selectors.registrations_for_user(user=feed.user))
+    body = calendar.registrations_ics(registrations, request=request, name=_("My Gatherings"))
+    changed = [
+        feed.created_at,
+        *(r.updated_at for r in registrations),
+        *(r.event.updated_at for r in registrations),
+    ]
+    return calendar.calendar_response(request, body, changed=changed, private=True)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -11,4 +11,11 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self) -> None:
-        from . import jobs, rules  # noqa: F401 - registers the periodic job and permission rules
+        from gathering.accounts.signals import account_deleting
+        from gathering.privacy.signals import erasure_previewing
+
+        from . import home, jobs, rules  # noqa: F401 - registers the home block, periodic job, rules
+        from .erasure import on_account_deleting, on_erasure_previewing
+
+        account_deleting.connect(on_account_deleting, dispatch_uid="programme_leave_on_delete")
+        erasure_previewing.connect(on_erasure_previewing, dispatch_uid="programme_erasure_preview")

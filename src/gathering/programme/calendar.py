@@ -1,10 +1,11 @@
-"""iCalendar files for programmes (RFC 5545): the whole published timetable, and a person's agenda."""
+"""iCalendar files for programmes (RFC 5545): the whole published timetable, and a person's agenda. The same
+rules as events/calendar.py: a VTIMEZONE for every TZID, one UID per session, SEQUENCE raised on each move."""
 
 from django.http import HttpRequest
 from django.urls import reverse
 from icalendar import Event as CalendarEvent
 
-from gathering.events.calendar import _calendar
+from gathering.events.calendar import _calendar, finish, uid_host
 
 from .models import Programme, Session, Slot
 from .selectors import Agenda, session_slots
@@ -15,7 +16,9 @@ def _vevent(
 ) -> CalendarEvent:
     event = programme.event
     item = CalendarEvent()
-    item.add("uid", f"programme-session-{session.pk}@{request.get_host()}")
+    item.add("uid", f"programme-session-{session.pk}@{uid_host()}")
+    # Both only ever rise, so their sum does too: cancelling the Gathering updates its sessions as well.
+    item.add("sequence", session.calendar_sequence + event.calendar_sequence)
     item.add("summary", session.title)
     item.add("dtstart", running[0].starts_at.astimezone(event.zone))
     item.add("dtend", running[-1].ends_at.astimezone(event.zone))
@@ -44,7 +47,7 @@ def programme_ics(
         running = session_slots(session, slots)
         if running:
             cal.add_component(_vevent(session, programme, running, request=request, details=False))
-    return cal.to_ical()
+    return finish(cal)
 
 
 def agenda_ics(agendas: list[Agenda], *, request: HttpRequest, name: str) -> bytes:
@@ -59,4 +62,4 @@ def agenda_ics(agendas: list[Agenda], *, request: HttpRequest, name: str) -> byt
                 cal.add_component(
                     _vevent(item.session, agenda.programme, running, request=request, details=True)
                 )
-    return cal.to_ical()
+    return finish(cal)

@@ -179,6 +179,8 @@ class Session(models.Model):
     # The published place: first slot and room (a session longer than one slot runs on in the next slots).
     slot = models.ForeignKey(Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
     room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
+    # iCalendar's SEQUENCE: raised by the services that move a session or change its slot's times.
+    calendar_sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

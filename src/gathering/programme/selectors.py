@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from gathering.accounts.models import User
 from gathering.events.models import Event
@@ -232,6 +233,19 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
             )
         )
     return list(agendas.values())
+
+
+def agenda_next_item(*, user: User, now: dt.datetime | None = None) -> AgendaItem | None:
+    """The next timed session in the person's programme (one they marked or facilitate) that has not
+    ended, from `agenda_for_user`, so in the same few queries."""
+    now = now or timezone.now()
+    upcoming = [
+        item
+        for agenda in agenda_for_user(user=user)
+        for item in agenda.items
+        if item.starts_at is not None and item.ends_at > now
+    ]
+    return min(upcoming, key=lambda item: (item.starts_at, item.session.title), default=None)
 
 
 # -------------------------------------------------------- organisers: proposals, reviews, runs

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,6 +164,23 @@ def session_withdraw(*, session: Session, user: User) -> Session:
     return session
 
 
+def session_leave(*, session: Session, user: User) -> Session:
+    """A facilitator (or the proposer) steps back: the session stays where it is, with any other facilitators,
+    and no longer names them. Telling the organisers is the caller's part (see programme/erasure.py)."""
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if not user.is_authenticated or not (
+            locked.proposer_id == user.pk or locked.facilitators.filter(pk=user.pk).exists()
+        ):
+            raise PermissionDenied(_("Only a session's facilitators can step back from it."))
+        locked.facilitators.remove(user)
+        if locked.proposer_id == user.pk:
+            locked.proposer = None
+            locked.save(update_fields=["proposer", "updated_at"])
+        audit_record(actor=user, action="changed", subject=locked, detail="a facilitator stepped back")
+    return locked
+
+
 def _check_open_for_interest(session: Session) -> None:
     if not Session.objects.filter(pk=session.pk).filter(public_sessions_q()).exists():
         raise ProposalError(_("This session is not on the programme, so it cannot be marked."))
@@ -295,9 +313,16 @@ def slot_save(
         )
     if is_break and slot is not None and slot.sessions.exists():
         raise _invalid("is_break", _("Sessions are placed in this slot: move them before making it a break."))
+    retimed = slot is not None and (slot.starts_at, slot.ends_at) != (starts_at, ends_at)
     slot = slot or Slot(programme=programme)
     slot.starts_at, slot.ends_at, slot.is_break, slot.label = starts_at, ends_at, is_break, label.strip()
     slot.save()
+    if retimed:
+        # The placed sessions' times follow the grid (a long session runs on into the next slots), so every
+        # placed session of the programme gets a new calendar SEQUENCE: more than needed, never too few.
+        Session.objects.filter(programme=programme, slot__isnull=False).update(
+            calendar_sequence=F("calendar_sequence") + 1, updated_at=timezone.now()
+        )
     audit_record(actor=actor, action="changed", subject=slot, detail="programme slot")
     return slot
 
@@ -558,7 +583,10 @@ def session_merge(*, session: Session, into: Session, actor: User) -> Session:
     session.merged_into = into
     session.slot = session.room = None
     session.pinned = False
-    session.save(update_fields=["status", "merged_into", "slot", "room", "pinned", "updated_at"])
+    session.calendar_sequence += 1
+    session.save(
+        update_fields=["status", "merged_into", "slot", "room", "pinned", "calendar_sequence", "updated_at"]
+    )
     audit_record(actor=actor, action="changed", subject=session, detail=f"merged into session {into.pk}")
     return into
 
@@ -602,9 +630,10 @@ def session_move(*, session: Session, actor: User, slot: Slot, room: Room) -> Se
         )
     zone = programme.event.zone
     before = _place_label(session.slot, session.room, zone)
+    session.calendar_sequence += (session.slot_id, session.room_id) != (slot.pk, room.pk)
     session.slot, session.room = slot, room
     session.status = Session.Status.SCHEDULED
-    session.save(update_fields=["slot", "room", "status", "updated_at"])
+    session.save(update_fields=["slot", "room", "status", "calendar_sequence", "updated_at"])
     after = _place_label(slot, room, zone)
     if programme.published_at is not None and before != after:
         _notify_moved(session, before=before, after=after, key=f"{slot.pk}-{room.pk}-{time.time_ns()}")
@@ -623,7 +652,8 @@ def session_drop(*, session: Session, actor: User) -> Session:
     session.status = Session.Status.WITHDRAWN
     session.slot = session.room = None
     session.pinned = False
-    session.save(update_fields=["status", "slot", "room", "pinned", "updated_at"])
+    session.calendar_sequence += 1
+    session.save(update_fields=["status", "slot", "room", "pinned", "calendar_sequence", "updated_at"])
     audit_record(actor=actor, action="changed", subject=session, detail="withdrawn")
     return session
 
@@ -812,8 +842,9 @@ def timetable_publish(*, run: TimetableRun, actor: User) -> TimetableRun:
             else None
         )
         moved = (session.slot_id, session.room_id) != (slot.pk, room.pk)
+        session.calendar_sequence += moved
         session.slot, session.room, session.status = slot, room, Session.Status.SCHEDULED
-        session.save(update_fields=["slot", "room", "status", "updated_at"])
+        session.save(update_fields=["slot", "room", "status", "calendar_sequence", "updated_at"])
         if moved and before is not None:
             _notify_moved(session, before=before, after=_place_label(slot, room, zone), key=f"run-{run.pk}")
     programme.published_at = now

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from gathering.events.calendar import calendar_response
 from gathering.events.models import CalendarFeed
 from gathering.events.services import calendar_feed_renew
 
@@ -228,9 +229,8 @@ def programme_ics(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     sessions = list(selectors.sessions_public(programme=programme).filter(slot__isnull=False))
     body = calendar.programme_ics(programme, sessions, list(programme.slots.all()), request=request)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.event.slug}-programme.ics"'
-    return response
+    changed = [programme.published_at, programme.event.updated_at, *(s.updated_at for s in sessions)]
+    return calendar_response(request, body, changed=changed, filename=f"{programme.event.slug}-programme.ics")
 
 
 @login_required
@@ -266,7 +266,8 @@ def agenda_feed(request: HttpRequest) -> HttpResponse:
         raise Http404
     agendas = [a for a in selectors.agenda_for_user(user=feed.user) if a.published]
     body = calendar.agenda_ics(agendas, request=request, name=_("My programme"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    changed = [feed.created_at]
+    for agenda in agendas:
+        changed += [agenda.programme.published_at, agenda.programme.event.updated_at]
+        changed += [item.session.updated_at for item in agenda.items]
+    return calendar_response(request, body, changed=changed, private=True)
