@@ -31,6 +31,8 @@ $(VENV)/.installed-test: requirements/test-lock.txt pyproject.toml | $(BIN)/pyth
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
 
+# Links in the demo's emails point at the address it serves.
+demo: export GATHERING_BASE_URL = http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed
 	$(BIN)/gathering migrate --noinput
 	$(BIN)/gathering seed-demo
@@ -40,6 +42,7 @@ demo: $(VENV)/.installed
 	$(BIN)/gathering jobs --loop --interval 30 & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/gathering runserver 127.0.0.1:$(PORT)
 
+serve: export GATHERING_BASE_URL = http://127.0.0.1:$(PORT)
 serve: $(VENV)/.installed
 	$(BIN)/gathering runserver 127.0.0.1:$(PORT)
 

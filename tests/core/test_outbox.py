@@ -4,7 +4,6 @@ import smtplib
 import socket
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -13,7 +12,6 @@ from django.core.mail import BadHeaderError
 from django.db import connection, connections, transaction
 from django.template import Context, Engine
 from django.template.loader_tags import ExtendsNode
-from django.template.utils import get_app_template_dirs
 from django.utils import timezone
 
 from gathering.core.models import OutboxMessage
@@ -29,6 +27,8 @@ from gathering.core.outbox import (
     outbox_requeue_failed,
     retry_delay,
 )
+
+from .email_templates import email_body_templates
 
 HELP_LINE = (
     "If you need support now: in the UK call Samaritans free on 116 123, text SHOUT to 85258, or in an "
@@ -158,14 +158,8 @@ def test_every_email_ends_with_the_help_line_and_preferences_link():
 
 
 def email_templates() -> list[str]:
-    """Every email body template in the project: email/**/*.txt and .html, except bases and subjects."""
-    names = set()
-    for directory in get_app_template_dirs("templates"):
-        for path in Path(directory, "email").rglob("*.*"):
-            is_body = path.stem != "base" and not path.stem.endswith("_subject")
-            if is_body and path.suffix in {".txt", ".html"}:
-                names.add(path.relative_to(directory).as_posix())
-    return sorted(names)
+    """Every email body template in the project: email/**/*.txt and .html."""
+    return email_body_templates()
 
 
 def extends_chain(name: str) -> list[str]:
@@ -223,7 +217,8 @@ def test_every_email_carries_the_same_message_id_on_every_attempt_and_no_autorep
 
     [email] = mail.outbox
     stamp = int(message.created_at.timestamp())
-    assert email.extra_headers["Message-ID"] == f"<outbox.{message.pk}.{stamp}@gathering.localhost>"
+    # In the domain of the site's address (GATHERING_BASE_URL), not of the sender's.
+    assert email.extra_headers["Message-ID"] == f"<outbox.{message.pk}.{stamp}@gathering.example.org>"
     assert email.extra_headers["Auto-Submitted"] == "auto-generated"
 
 

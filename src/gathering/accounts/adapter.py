@@ -59,6 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_mail(self, email: str) -> None:
         context = {
             "signup_url": absolute_url(reverse("account_signup")),
+            "login_url": absolute_url(reverse("account_login")),
             "password_reset_url": absolute_url(reverse("account_reset_password")),
         }
         self.send_mail("account/email/account_already_exists", email, context)

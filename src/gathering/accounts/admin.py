@@ -15,7 +15,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("name", "preferred_name", "pronouns", "time_zone")}),
-        (_("Email preferences"), {"fields": ("email_reminders", "email_network_news")}),
+        (_("Email preferences"), {"fields": ("email_reminders", "email_network_news", "email_discreet")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

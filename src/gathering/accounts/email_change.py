@@ -9,14 +9,13 @@ import json
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
-from gathering.core.outbox import outbox_enqueue
+from gathering.core.outbox import outbox_enqueue, site_url
 from gathering.privacy import crypto
 from gathering.privacy.models import AuditEntry
 from gathering.privacy.services import audit_record
@@ -31,9 +30,8 @@ class UndoLinkInvalidError(Exception):
     """The undo link was altered, has expired, or the account has changed since it was sent."""
 
 
-def absolute_url(path: str) -> str:
-    """`path` on the site's own address: links in emails never come from a request's Host header."""
-    return f"{settings.GATHERING_BASE_URL}{path}"
+# Links in emails: one helper for the whole site, in the outbox.
+absolute_url = site_url
 
 
 def users_with_address(email: str) -> QuerySet[User]:

@@ -137,7 +137,15 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "preferred_name", "pronouns", "time_zone", "email_reminders", "email_network_news"]
+        fields = [
+            "name",
+            "preferred_name",
+            "pronouns",
+            "time_zone",
+            "email_reminders",
+            "email_network_news",
+            "email_discreet",
+        ]
         labels = {"pronouns": _("Pronouns (optional)"), "preferred_name": _("Preferred name (optional)")}
         help_texts = {
             "pronouns": _("For example she/her, they/them. Shown to facilitators of circles you join.")

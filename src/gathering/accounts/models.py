@@ -45,6 +45,14 @@ class User(AbstractUser):
     email_network_news = models.BooleanField(
         _("network news"), default=False, help_text=_("Occasional news about Gatherings from the network.")
     )
+    email_discreet = models.BooleanField(
+        _("discreet emails"),
+        default=False,
+        help_text=_(
+            "Use a plain sender name and subject, without the name of the Gathering, so that a notification "
+            "on your lock screen does not show what it is about."
+        ),
+    )
     # Raised whenever everything the person is signed in with must end (a role given or taken away): it is
     # part of the hash every session and API token is checked against.
     security_epoch = models.PositiveIntegerField(default=0, editable=False)

@@ -15,7 +15,15 @@ from .roles import ADMIN, ROLES_BY_SLUG
 from .signals import roles_changed
 
 MAX_ACTIVE_TOKENS = 10
-PROFILE_FIELDS = ("name", "preferred_name", "pronouns", "time_zone", "email_reminders", "email_network_news")
+PROFILE_FIELDS = (
+    "name",
+    "preferred_name",
+    "pronouns",
+    "time_zone",
+    "email_reminders",
+    "email_network_news",
+    "email_discreet",
+)
 
 
 @transaction.atomic

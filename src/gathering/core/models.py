@@ -26,6 +26,10 @@ class OutboxMessage(models.Model):
     body_text = models.TextField(_("plain-text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Where a reply goes when it should reach a person (an organiser's message); empty for no Reply-To.
+    reply_to = models.CharField(_("reply to"), max_length=320, blank=True)
+    # The recipient chose discreet emails: sent under a plain sender name (the subject is already plain).
+    discreet = models.BooleanField(_("discreet"), default=False)
     # NULL rather than "" so that any number of messages can go without a key while keys stay unique.
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

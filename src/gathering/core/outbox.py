@@ -13,14 +13,17 @@ import contextlib
 import dataclasses
 import logging
 import random
+import re
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -29,6 +32,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .logging import scrub
@@ -45,6 +50,29 @@ RETRY_JITTER = 0.1
 STALE_CLAIM_AFTER = timedelta(minutes=15)
 
 Status = OutboxMessage.Status
+
+# Mail a person can turn off in their email preferences (/account/): it carries List-Unsubscribe (RFC 2369),
+# a link to that page. Everything else is transactional: the reply to something the person did or holds
+# (a registration, a place offered, a decision, a changed Gathering, an organiser's message about a
+# Gathering they are going to, a one-off feedback invitation, account security).
+NON_TRANSACTIONAL_KINDS = frozenset({"reminder_7d", "reminder_1d", "network_news"})
+# The sender name for people who chose discreet emails, and the subject they see instead of the real one.
+DISCREET_SENDER_NAME = "Notifications"
+
+
+def site_url(path: str) -> str:
+    """`path` on the site's own address (GATHERING_BASE_URL): every link in an email is made with this,
+    never from a request's Host header, which a client chooses."""
+    return f"{settings.GATHERING_BASE_URL}{path}"
+
+
+def discreet_subject() -> str:
+    return _("A message from us")
+
+
+def wants_discreet_email(address: str) -> bool:
+    """Whether the account with this email address chose discreet emails (plain sender and subject)."""
+    return get_user_model().objects.filter(email__iexact=address, email_discreet=True).exists()
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ def outbox_enqueue(
     context: dict[str, object],
     attachments: Sequence[Attachment] = (),
     dedupe_key: str | None = None,
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Render `email/<template>` and put it in the outbox; call it inside the transaction of the change.
 
@@ -100,6 +129,11 @@ def outbox_enqueue(
     unchanged, so a repeated user action never sends twice. When GATHERING_TASKS_EAGER is set the message
     is delivered in-process right after commit; otherwise (and on any failure) the `outbox.deliver` job
     delivers it.
+
+    Every message gets an HTML part: `email/<template>.html` if there is one, otherwise the text body in
+    HTML (same words, links as links). `reply_to` is an address a reply should reach (an organiser), for
+    messages people may want to answer. A recipient who chose discreet emails gets a plain subject (and,
+    on delivery, a plain sender name); the body still has the details.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
@@ -114,13 +148,18 @@ def outbox_enqueue(
     for address in to:
         validate_email(address)
 
-    subject, body_text, body_html = render_email(template=template, context=context)
+    discreet = any(wants_discreet_email(address) for address in to)
+    subject, body_text, body_html = render_email(
+        template=template, context=context, subject=discreet_subject() if discreet else None
+    )
     message = OutboxMessage(
         kind=kind,
         to=list(to),
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        reply_to=reply_to,
+        discreet=discreet,
         attachments=[
             {
                 "filename": attachment.filename,
@@ -145,15 +184,18 @@ def outbox_enqueue(
     return message
 
 
-def render_email(*, template: str, context: dict[str, object]) -> tuple[str, str, str]:
-    """Return (subject, text body, HTML body or "") for `email/<template>`, without storing anything."""
+def render_email(
+    *, template: str, context: dict[str, object], subject: str | None = None
+) -> tuple[str, str, str]:
+    """Return (subject, text body, HTML body) for `email/<template>`, without storing anything; `subject`
+    replaces the template's subject (discreet emails)."""
     engine = Engine.get_default()
     values = {"base_url": settings.GATHERING_BASE_URL, "site_name": settings.GATHERING_SITE_NAME, **context}
     # Plain text is not HTML: no escaping in the subject or the text body.
     subject_source = engine.get_template(f"email/{template}_subject.txt").render(
         Context(values, autoescape=False)
     )
-    subject = " ".join(subject_source.split())
+    subject = subject or " ".join(subject_source.split())
     max_subject = OutboxMessage._meta.get_field("subject").max_length
     if len(subject) > max_subject:
         subject = subject[: max_subject - 1] + "…"
@@ -162,10 +204,38 @@ def render_email(*, template: str, context: dict[str, object]) -> tuple[str, str
     try:
         html_template = engine.get_template(f"email/{template}.html")
     except TemplateDoesNotExist:
-        body_html = ""
+        # The text's own words, in HTML: email/base.txt leaves out its footer for this rendering, and
+        # email/base.html adds the same footer as HTML.
+        content = engine.get_template(f"email/{template}.txt").render(
+            Context({**values, "email_content_only": True}, autoescape=False)
+        )
+        values["content_html"] = text_to_html(content.strip())
+        body_html = engine.get_template("email/from_text.html").render(Context(values))
     else:
         body_html = html_template.render(Context(values))
     return subject, body_text.strip() + "\n", body_html
+
+
+_LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    # A full stop or bracket after a link ends the sentence, not the link.
+    trimmed = url.rstrip(".,;:!?)")
+    tail = url[len(trimmed) :]
+    return f'<a href="{trimmed}" style="color: #1a5e7a;">{trimmed}</a>{tail}'
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as accessible HTML: escaped, blank-line paragraphs, line breaks kept, links as links."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        if not block.strip():
+            continue
+        lines = [_LINK.sub(_link, str(escape(line))) for line in block.strip().splitlines()]
+        paragraphs.append('<p style="margin: 0 0 16px;">' + "<br>\n".join(lines) + "</p>")
+    return mark_safe("\n".join(paragraphs))  # noqa: S308 - every line is escaped above
 
 
 def outbox_deliver_due(*, limit: int = 50, now: datetime | None = None) -> DeliveryReport:
@@ -305,16 +375,26 @@ class NotSentError(Exception):
 
 
 def _email(message: OutboxMessage) -> EmailMultiAlternatives:
+    headers = {
+        # The same on every attempt, so a duplicate after a crash can be recognised as one; in the site's
+        # own domain, like django.core.mail.make_msgid(domain=...) but stable.
+        "Message-ID": f"<outbox.{message.pk}.{int(message.created_at.timestamp())}@{_mail_domain()}>",
+        # RFC 3834: no out-of-office replies to automatic mail.
+        "Auto-Submitted": "auto-generated",
+    }
+    if message.kind in NON_TRANSACTIONAL_KINDS:
+        # A link to the email preferences; no List-Unsubscribe-Post, as there is no one-click endpoint.
+        headers["List-Unsubscribe"] = f"<{site_url('/account/')}>"
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if message.discreet:
+        from_email = formataddr((DISCREET_SENDER_NAME, parseaddr(from_email)[1]))
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
+        from_email=from_email,
         to=message.to,
-        headers={
-            # The same on every attempt, so a duplicate after a crash can be recognised as one.
-            "Message-ID": f"<outbox.{message.pk}.{int(message.created_at.timestamp())}@{_mail_domain()}>",
-            # RFC 3834: no out-of-office replies to automatic mail.
-            "Auto-Submitted": "auto-generated",
-        },
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -330,8 +410,7 @@ def _email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 
 def _mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "gathering.localhost"
+    return urlsplit(settings.GATHERING_BASE_URL).hostname or "gathering.localhost"
 
 
 def _record_failure(message: OutboxMessage, exc: Exception, *, now: datetime) -> str:
