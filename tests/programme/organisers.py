@@ -49,6 +49,7 @@ NOT_PAGES: dict[str, str] = {
     "programme_staff:session_move": POST_ONLY + "test_staff_board.py",
     "programme_staff:session_pin": POST_ONLY + "test_staff_board.py",
     "programme_staff:session_merge": POST_ONLY + "test_staff_board.py",
+    "programme_staff:session_approve": POST_ONLY + "test_approval.py",
     "programme_staff:session_drop": POST_ONLY + "test_staff_board.py",
     "programme_staff:optimise": POST_ONLY + "test_runs.py",
     "programme_staff:run_publish": POST_ONLY + "test_runs.py",
@@ -178,7 +179,7 @@ ROUTES: dict = {
         f"programme_staff:session_{action}": Route(
             STAFF_SWEEP + f"/sessions/{{staff_session}}/{action}/", refused_only=True, methods=("post",)
         )
-        for action in ("move", "pin", "merge", "drop")
+        for action in ("move", "pin", "merge", "drop", "approve")
     },
     "programme_staff:timetable": Route(STAFF_SWEEP + "/timetable/", refused_only=True),
     "programme_staff:optimise": Route(STAFF_SWEEP + "/optimise/", refused_only=True, methods=("post",)),

@@ -41,8 +41,19 @@ def test_another_gatherings_organiser_cannot_set_up_the_programme():
     assert not Programme.objects.exists()
 
 
+def on_14_may_2030(programme) -> None:
+    """The Gathering runs on 14 May 2030 (slots must fall within its dates)."""
+    from datetime import datetime
+
+    event = programme.event
+    event.starts_at = datetime(2030, 5, 14, 9, tzinfo=event.zone)
+    event.ends_at = datetime(2030, 5, 14, 17, tzinfo=event.zone)
+    event.save(update_fields=["starts_at", "ends_at"])
+
+
 def test_slots_are_added_in_the_gatherings_time_zone():
     programme, organiser = make_programme(slots=0, rooms=0)
+    on_14_may_2030(programme)
     client = signed_in(organiser)
 
     response = client.post(
@@ -74,6 +85,7 @@ def test_slots_are_added_in_the_gatherings_time_zone():
 )
 def test_bad_slots_are_refused_with_a_message_naming_the_field(data, message):
     programme, organiser = make_programme(slots=0, rooms=0)
+    on_14_may_2030(programme)
     zone = programme.event.zone
     from datetime import datetime
 

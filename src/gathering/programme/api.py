@@ -12,7 +12,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Programme
+from .models import Programme, Session
 from .serializers import (
     LEVELS_BY_NAME,
     InterestSetSerializer,
@@ -98,8 +98,12 @@ class SessionListView(generics.ListAPIView):
             description=values.get("description", ""),
             length=values.get("length", 1),
             needs=values.get("needs", []),
+            proposer_shown_as=values.get("proposer_shown_as", Session.ShownAs.PREFERRED_NAME),
         )
-        session = session_or_404(programme, created.pk)
+        # A proposal waiting for approval is not public yet: the proposer gets it back with its status.
+        session = (
+            created if created.status == Session.Status.WAITING else session_or_404(programme, created.pk)
+        )
         body = SessionDetailSerializer(session, context=_session_context(request, programme)).data
         return Response(body, status=status.HTTP_201_CREATED)
 

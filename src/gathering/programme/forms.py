@@ -44,6 +44,22 @@ class ProposalForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose needs from the list")},
     )
+    proposer_shown_as = forms.ChoiceField(
+        label=_("How your name is shown"),
+        help_text=_(
+            "This is how you appear on the session's page and in the programme. Organisers still see your "
+            "name."
+        ),
+        choices=Session.ShownAs.choices,
+        initial=Session.ShownAs.PREFERRED_NAME,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose how your name is shown")},
+    )
+
+    def clean_proposer_shown_as(self) -> str:
+        # Left unanswered (an older form, a script), the name is shown as it always was.
+        return self.cleaned_data["proposer_shown_as"] or Session.ShownAs.PREFERRED_NAME
 
     def apply_service_errors(self, error: ValidationError) -> None:
         """Show a refusal from the service against the field it is about."""
@@ -115,6 +131,11 @@ class ProgrammeSettingsForm(_ZonedForm):
     )
     open_space = forms.BooleanField(
         label=_("Open space: confirmed attendees may propose sessions before and on the day"), required=False
+    )
+    proposals_need_approval = forms.BooleanField(
+        label=_("Open-space proposals wait for approval"),
+        help_text=_("New proposals stay off the board and the timetable until an organiser approves them."),
+        required=False,
     )
     move_cost = forms.IntegerField(
         label=_("Cost of moving a published session"),

@@ -2,6 +2,7 @@
 interest marks, and optimiser runs that turn interest into a timetable."""
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gathering.events.models import Event
+
+if TYPE_CHECKING:
+    from gathering.accounts.models import User
 
 
 class Need(models.TextChoices):
@@ -42,6 +46,11 @@ class Programme(models.Model):
     )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="reviewing_programmes", blank=True
+    )
+    proposals_need_approval = models.BooleanField(
+        _("open-space proposals wait for approval"),
+        default=False,
+        help_text=_("New proposals stay off the board and the timetable until an organiser approves them."),
     )
     move_cost = models.PositiveIntegerField(
         _("cost of moving a published session"),
@@ -141,9 +150,14 @@ class Session(models.Model):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted")
         SCHEDULED = "scheduled", _("Scheduled")
+        WAITING = "waiting", _("Waiting for approval")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         MERGED = "merged", _("Merged into another session")
+
+    class ShownAs(models.TextChoices):
+        PREFERRED_NAME = "preferred_name", _("Your preferred name")
+        PARTICIPANT = "participant", _("“A participant”")
 
     # Sessions that take part in the timetable (open space proposals are in from the moment they are posted).
     IN_PLAY = (Status.PROPOSED, Status.ACCEPTED, Status.SCHEDULED)
@@ -162,6 +176,13 @@ class Session(models.Model):
     )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="facilitated_sessions", blank=True
+    )
+    # How the proposer is named wherever the session is shown publicly (page, API).
+    proposer_shown_as = models.CharField(
+        _("how the proposer's name is shown"),
+        max_length=20,
+        choices=ShownAs.choices,
+        default=ShownAs.PREFERRED_NAME,
     )
     length = models.PositiveSmallIntegerField(
         _("length in slots"), default=1, validators=[MinValueValidator(1), MaxValueValidator(4)]
@@ -197,6 +218,16 @@ class Session(models.Model):
         unknown = set(self.needs) - set(Need.values)
         if unknown:
             raise ValidationError({"needs": _("Unknown needs: %s.") % ", ".join(sorted(unknown))})
+
+    def public_name(self, person: "User") -> str:
+        """How `person`, one of the facilitators, is named publicly: as they chose, if they proposed it."""
+        if person.pk == self.proposer_id and self.proposer_shown_as == self.ShownAs.PARTICIPANT:
+            return str(_("A participant"))
+        return person.display_name
+
+    @property
+    def public_facilitator_names(self) -> list[str]:
+        return [self.public_name(person) for person in self.facilitators.all()]
 
 
 class Review(models.Model):

@@ -196,7 +196,11 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
     sessions = (
         Session.objects.filter(
             Q(pk__in=list(levels))
-            | Q(facilitators=user, status__in=(*Session.IN_PLAY, Session.Status.WITHDRAWN))
+            | Q(
+                facilitators=user,
+                status__in=(*Session.IN_PLAY, Session.Status.WITHDRAWN, Session.Status.WAITING),
+            )
+            | Q(facilitators=user, track=Session.Track.OPEN_SPACE, status=Session.Status.DECLINED)
         )
         .filter(programme__event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
         .distinct()

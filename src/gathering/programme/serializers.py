@@ -123,7 +123,7 @@ class SessionDetailSerializer(SessionSerializer):
         read_only_fields = fields
 
     def get_facilitators(self, session: Session) -> list[str]:
-        return [person.display_name for person in session.facilitators.all()]
+        return session.public_facilitator_names
 
 
 class ProposalCreateSerializer(serializers.Serializer):
@@ -139,6 +139,12 @@ class ProposalCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Need.choices),
         required=False,
         help_text=_("What the room needs."),
+    )
+    proposer_shown_as = serializers.ChoiceField(
+        choices=Session.ShownAs.choices,
+        required=False,
+        default=Session.ShownAs.PREFERRED_NAME,
+        help_text=_("How the proposer's name is shown publicly."),
     )
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
@@ -107,10 +107,14 @@ def session_propose(
     description: str = "",
     length: int = 1,
     needs: Sequence[str] = (),
+    proposer_shown_as: str = Session.ShownAs.PREFERRED_NAME,
 ) -> Session:
     """An open-space proposal by a confirmed attendee, before or during the Gathering. The proposer
-    facilitates it; it is on the board (and in the optimiser's input) at once."""
+    facilitates it, shown by the name they chose; it is on the board (and in the optimiser's input) at
+    once, or, where the organisers chose so, once they approve it."""
     proposal_check_allowed(user=user, programme=programme)
+    if proposer_shown_as not in Session.ShownAs.values:
+        raise ProposalError({"proposer_shown_as": _("Choose how your name is shown")})
     title = " ".join(
         _proposal_text(
             title, field="title", label=_("a title"), limit=PROPOSAL_TITLE_MAX, required=True
@@ -129,7 +133,10 @@ def session_propose(
         # The programme row serialises proposals by one person, so a double-tapped "Post" makes one session.
         Programme.objects.select_for_update().filter(pk=programme.pk).first()
         if Session.objects.filter(
-            programme=programme, proposer=user, title__iexact=title, status__in=Session.IN_PLAY
+            programme=programme,
+            proposer=user,
+            title__iexact=title,
+            status__in=(*Session.IN_PLAY, Session.Status.WAITING),
         ).exists():
             raise ProposalError({"title": _("You have already proposed a session with this title.")})
         session = Session(
@@ -141,7 +148,8 @@ def session_propose(
             proposer=user,
             length=length,
             needs=needs,
-            status=Session.Status.PROPOSED,
+            proposer_shown_as=proposer_shown_as,
+            status=(Session.Status.WAITING if programme.proposals_need_approval else Session.Status.PROPOSED),
         )
         session.full_clean()
         session.save()
@@ -248,6 +256,7 @@ class SettingsInput:
     open_space: bool
     move_cost: int
     reviewer_emails: list[str]
+    proposals_need_approval: bool = False
 
 
 @transaction.atomic
@@ -272,8 +281,16 @@ def programme_settings_update(*, programme: Programme, actor: User, data: Settin
     programme.anonymised_review = data.anonymised_review
     programme.open_space = data.open_space
     programme.move_cost = data.move_cost
+    programme.proposals_need_approval = data.proposals_need_approval
     programme.save(
-        update_fields=["cfp_opens_at", "cfp_closes_at", "anonymised_review", "open_space", "move_cost"]
+        update_fields=[
+            "cfp_opens_at",
+            "cfp_closes_at",
+            "anonymised_review",
+            "open_space",
+            "move_cost",
+            "proposals_need_approval",
+        ]
     )
     programme.reviewers.set(reviewers)
     audit_record(actor=actor, action="changed", subject=programme, detail="programme settings")
@@ -281,6 +298,21 @@ def programme_settings_update(*, programme: Programme, actor: User, data: Settin
 
 
 # The grid: slots and rooms.
+
+
+def _must_fall_within_dates(programme: Programme, starts_at: datetime, ends_at: datetime) -> None:
+    """A slot's days, in the Gathering's time zone, lie between its first and last day."""
+    event = programme.event
+    zone = event.zone
+    first = timezone.localtime(event.starts_at, zone).date()
+    last = timezone.localtime(event.ends_at, zone).date()
+    days = (timezone.localtime(starts_at, zone).date(), timezone.localtime(ends_at, zone).date())
+    if not all(first <= day <= last for day in days):
+        raise _invalid(
+            "starts_at",
+            _("Slots must fall within the Gathering's dates, %(first)s to %(last)s.")
+            % {"first": formats.date_format(first, "l j F Y"), "last": formats.date_format(last, "l j F Y")},
+        )
 
 
 @transaction.atomic
@@ -300,6 +332,7 @@ def slot_save(
         raise PermissionDenied
     if ends_at <= starts_at:
         raise _invalid("ends_at", _("The slot must end after it starts."))
+    _must_fall_within_dates(programme, starts_at, ends_at)
     overlapping = (
         Slot.objects.filter(programme=programme, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(pk=slot.pk if slot else None)
@@ -508,6 +541,27 @@ def proposal_decide(*, session: Session, actor: User, accept: bool, message: str
     return session
 
 
+@transaction.atomic
+def proposal_approve(*, session: Session, actor: User, approve: bool) -> Session:
+    """Approve an open-space proposal that waits for approval (it goes on the board and into the
+    timetable's input), or decline it. The proposer sees the outcome on My programme."""
+    _must_manage(actor, session.programme)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.WAITING:
+        raise _invalid(
+            "approve", _("Only a proposal that is waiting for approval can be approved or declined.")
+        )
+    session.status = Session.Status.PROPOSED if approve else Session.Status.DECLINED
+    session.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="changed",
+        subject=session,
+        detail=f"open-space proposal {'approved' if approve else 'declined'}",
+    )
+    return session
+
+
 # Organisers' changes to the board and the timetable.
 
 
@@ -529,6 +583,27 @@ def _notify_moved(session: Session, *, before: str | None, after: str, key: str)
                 "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
             },
             dedupe_key=f"session:{session.pk}:moved:{key}:{person.pk}",
+        )
+
+
+def _notify_placed(session: Session, *, after: str, key: str) -> None:
+    """Tell each facilitator where their session is, the first time the timetable places it."""
+    event = session.programme.event
+    for person in session.facilitators.all():
+        if not person.email:
+            continue
+        outbox_enqueue(
+            kind="session_placed",
+            to=[person.email],
+            template="programme/placed",
+            context={
+                "name": person.name or person.email,
+                "session": session,
+                "event": event,
+                "after": after,
+                "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+            },
+            dedupe_key=f"session:{session.pk}:placed:{key}:{person.pk}",
         )
 
 
@@ -806,7 +881,8 @@ def timetable_runs_execute_queued(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def timetable_publish(*, run: TimetableRun, actor: User) -> TimetableRun:
     """Apply a finished run to the timetable in one go: every placed session gets its slot and room and is
-    scheduled, facilitators of sessions that moved are told, and the programme is published."""
+    scheduled, facilitators of sessions placed for the first time or moved are told (once per publish),
+    and the programme is published."""
     programme = run.programme
     _must_manage(actor, programme)
     run = TimetableRun.objects.select_for_update().get(pk=run.pk)
@@ -845,7 +921,9 @@ def timetable_publish(*, run: TimetableRun, actor: User) -> TimetableRun:
         session.calendar_sequence += moved
         session.slot, session.room, session.status = slot, room, Session.Status.SCHEDULED
         session.save(update_fields=["slot", "room", "status", "calendar_sequence", "updated_at"])
-        if moved and before is not None:
+        if before is None:
+            _notify_placed(session, after=_place_label(slot, room, zone), key=f"run-{run.pk}")
+        elif moved:
             _notify_moved(session, before=before, after=_place_label(slot, room, zone), key=f"run-{run.pk}")
     programme.published_at = now
     programme.save(update_fields=["published_at"])

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<slug:slug>/sessions/<int:session_id>/move/", views.session_move, name="session_move"),
     path("<slug:slug>/sessions/<int:session_id>/pin/", views.session_pin, name="session_pin"),
     path("<slug:slug>/sessions/<int:session_id>/merge/", views.session_merge, name="session_merge"),
+    path("<slug:slug>/sessions/<int:session_id>/approve/", views.session_approve, name="session_approve"),
     path("<slug:slug>/sessions/<int:session_id>/drop/", views.session_drop, name="session_drop"),
     path("<slug:slug>/timetable/", views.timetable, name="timetable"),
     path("<slug:slug>/optimise/", views.optimise, name="optimise"),

@@ -103,7 +103,8 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "programme": programme,
         "in_play": in_play,
         "under_review": [s for s in sessions if s.track == Session.Track.CURATED and s.status == "proposed"],
-        "off_board": [s for s in sessions if s.status not in Session.IN_PLAY],
+        "waiting": [s for s in sessions if s.status == Session.Status.WAITING],
+        "off_board": [s for s in sessions if s.status not in (*Session.IN_PLAY, Session.Status.WAITING)],
         "runs": selectors.timetable_runs(programme=programme, limit=5),
         "optimise_form": OptimiseForm(),
         "grid_counts": (programme.slots.filter(is_break=False).count(), programme.rooms.count()),
@@ -137,6 +138,7 @@ def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "anonymised_review": programme.anonymised_review,
         "open_space": programme.open_space,
         "move_cost": programme.move_cost,
+        "proposals_need_approval": programme.proposals_need_approval,
         "reviewers": "\n".join(programme.reviewers.order_by("email").values_list("email", flat=True)),
     }
     form = ProgrammeSettingsForm(
@@ -150,6 +152,7 @@ def programme_settings(request: HttpRequest, slug: str) -> HttpResponse:
             open_space=form.cleaned_data["open_space"],
             move_cost=form.cleaned_data["move_cost"],
             reviewer_emails=form.cleaned_data["reviewers"],
+            proposals_need_approval=form.cleaned_data["proposals_need_approval"],
         )
         try:
             services.programme_settings_update(programme=programme, actor=request.user, data=data)
@@ -461,6 +464,26 @@ def session_pin(request: HttpRequest, slug: str, session_id: int) -> HttpRespons
     else:
         messages.success(request, _("Pinned where it is.") if pinned else _("Unpinned."))
     return _back(request, slug, session)
+
+
+@permission_required(ORGANISE)
+@require_POST
+def session_approve(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    """Approve (approve=1) or decline an open-space proposal that waits for approval."""
+    programme = _programme(request, slug)
+    session = _session(programme, session_id)
+    approve = request.POST.get("approve") == "1"
+    try:
+        services.proposal_approve(session=session, actor=request.user, approve=approve)
+    except services.ProgrammeChangeError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            (_("“%(title)s” is approved and on the board.") if approve else _("“%(title)s” is declined."))
+            % {"title": session.title},
+        )
+    return redirect("programme_staff:board", slug=slug)
 
 
 @permission_required(ORGANISE)

@@ -13,6 +13,7 @@ from .models import Interest, Programme, Session, Slot
 
 # Interest weights of the native timetable format (shared/data/README.md): 1 "would like", 3 "really want".
 WEIGHTS = {Interest.Level.WOULD_LIKE: 1, Interest.Level.REALLY_WANT: 3}
+FACILITATING_WEIGHT = WEIGHTS[Interest.Level.REALLY_WANT]
 
 # The optimiser's ids: "s12" is Session 12, "r3" Room 3, "t5" Slot 5 and "u7" the person with pk 7.
 _ID = re.compile(r"\b([srtu])(\d+)\b")
@@ -126,12 +127,18 @@ def load_instance(programme: Programme) -> Loaded:
             )
         )
     in_play = {s.pk for s in sessions}
-    interests = [
-        engine.Interest(f"u{user}", session_id(session), WEIGHTS[level])
+    weights: dict[tuple[str, str], int] = {
+        (f"u{user}", session_id(session)): WEIGHTS[level]
         for user, session, level in Interest.objects.filter(session_id__in=in_play).values_list(
             "user_id", "session_id", "level"
         )
-    ]
+    }
+    # A facilitator attends their own session: it counts as their strongest interest, so the optimiser
+    # keeps it away from the sessions they marked (and counts them in its room).
+    for session in sessions:
+        for person in session.facilitators.all():
+            weights[(f"u{person.pk}", session_id(session.pk))] = FACILITATING_WEIGHT
+    interests = [engine.Interest(person, sid, weight) for (person, sid), weight in weights.items()]
     instance = engine.TimetableInstance(
         str(programme.event.slug), engine_slots, engine_rooms, engine_sessions, interests
     )

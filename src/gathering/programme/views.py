@@ -107,12 +107,16 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 length=form.cleaned_data["length"],
                 needs=form.cleaned_data["needs"],
+                proposer_shown_as=form.cleaned_data["proposer_shown_as"],
             )
         except services.ProposalError as error:
             form.apply_service_errors(error)
         except PermissionDenied as refusal:
             form.add_error(None, str(refusal))
         else:
+            if session.status == Session.Status.WAITING:
+                messages.success(request, _("Your proposal is waiting for the organisers' approval."))
+                return redirect("programme:agenda")
             messages.success(request, _("Your session is on the board. People can now mark it."))
             return redirect("programme:session", slug=event.slug, session_id=session.pk)
     return render(request, "programme/propose.html", {"programme": programme, "event": event, "form": form})
