@@ -347,6 +347,8 @@ GATHERING_RETENTION_DAYS = {
     "unverified_accounts": env.int("GATHERING_RETAIN_UNVERIFIED_DAYS", default=30),
 }
 # Shown to people paying by bank transfer, e.g. "Account name X, sort code 00-00-00, account 12345678".
+# Reminders with the joining link of an online or hybrid Gathering: hours before the start, comma-separated.
+GATHERING_ONLINE_REMINDER_HOURS = env.str("GATHERING_ONLINE_REMINDER_HOURS", default="24,1")
 GATHERING_BANK_TRANSFER_DETAILS = env.str("GATHERING_BANK_TRANSFER_DETAILS", default="")
 
 FORM_RENDERER = "gathering.core.forms.FormRenderer"
@@ -362,6 +364,9 @@ if PRODUCTION and not GATHERING_ENCRYPTION_KEYS:
 # --- Outbox and periodic jobs (gathering.core.outbox, gathering.core.jobs) ---------------------------------
 # Links in emails are absolute: the address people reach this site at, without a trailing slash.
 GATHERING_BASE_URL = env.str("GATHERING_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Replies to organisers' messages go here (a team inbox someone reads); when empty, to the organiser who
+# sent the message.
+GATHERING_REPLY_TO = env.str("GATHERING_REPLY_TO", default="")
 # Embedded mode delivers email right after the request's commit: a dead mail server must not hold the
 # request for long. Undelivered messages stay in the outbox and the `outbox.deliver` job retries them.
 if globals().get("EMAIL_TIMEOUT") is None:

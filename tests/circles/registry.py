@@ -35,6 +35,7 @@ PAGES: tuple = (
     Page(f"{S}/{{series}}/", "organiser", "circles_staff:series"),
     Page(f"{S}/{{series}}/edit/", "organiser", "circles_staff:edit"),
     Page(f"{S}/{{series}}/agreement/", "organiser", "circles_staff:agreement"),
+    Page(f"{S}/{{series}}/invitations/", "organiser", "circles_staff:invitations"),
     Page(f"{S}/{{series}}/form/", "organiser", "circles_staff:form"),
     Page(f"{S}/{{series}}/circles/", "organiser", "circles_staff:circles"),
     Page(f"{S}/{{series}}/circles/{{circle}}/", "organiser", "circles_staff:circle"),
@@ -96,6 +97,8 @@ def page_values(page, user, event) -> dict[str, object]:
         return {}
     if page.name == "circles:join":
         series, _circle, _membership, _meeting = published_circle(event=event)
+        if user is not None:  # a Gathering's circles take people with a place or, as here, an invitation
+            series.invitations.create(email=user.email.lower())
         return {"series": series.slug}
     if page.as_role == "facilitator":
         series, circle, membership, meeting = published_circle(
@@ -148,6 +151,9 @@ ROUTES: dict = {
     "circles_staff:edit": Route(f"{S}/{{circle_series}}/edit/", refused_only=True, methods=_BOTH),
     "circles_staff:open": Route(f"{S}/{{circle_series}}/open/", refused_only=True, methods=("post",)),
     "circles_staff:agreement": Route(f"{S}/{{circle_series}}/agreement/", refused_only=True, methods=_BOTH),
+    "circles_staff:invitations": Route(
+        f"{S}/{{circle_series}}/invitations/", refused_only=True, methods=_BOTH
+    ),
     "circles_staff:form": Route(f"{S}/{{circle_series}}/form/", refused_only=True, methods=_BOTH),
     "circles_staff:circles": Route(f"{S}/{{circle_series}}/circles/", refused_only=True, methods=_BOTH),
     "circles_staff:circle": Route(

@@ -178,3 +178,152 @@ def test_an_application_from_another_event_is_not_found_here(event, organiser):
     assert (
         signed_in(organiser).get(f"/staff/gatherings/{event.slug}/bursaries/{foreign.pk}/").status_code == 404
     )
+
+
+# ------------------------------------------------------------------------- full Gatherings (issue 12, item 5)
+@pytest.fixture
+def full_event(organiser):
+    """One place, taken; a supported ticket and money in the fund."""
+    event = EventFactory(capacity=1, organisers=[organiser])
+    standard = TicketTypeFactory(event=event, name="Standard", kind="fixed", price_minor=0)
+    TicketTypeFactory(event=event, name="Supported place", kind="supported", invitation_code="")
+    BursaryFund.objects.create(event=event, total_minor=10_000)
+    taker = UserFactory()
+    registration_create(
+        event=event,
+        user=taker,
+        data=RegistrationInput(ticket_type_id=standard.pk, name=taker.name, email=taker.email),
+    )
+    return event
+
+
+def _mail_to(email):
+    return list(OutboxMessage.objects.filter(to=[email]).order_by("pk"))
+
+
+def _applied(event, person):
+    OutboxMessage.objects.all().delete()
+    apply(event, person)
+    OutboxMessage.objects.all().delete()
+    return BursaryApplication.objects.get(event=event, email=person.email)
+
+
+def test_award_on_a_full_gathering_asks_the_organiser_how(full_event, organiser):
+    person = UserFactory()
+    application = _applied(full_event, person)
+    client = signed_in(organiser)
+    page = client.get(f"/staff/gatherings/{full_event.slug}/bursaries/{application.pk}/").content.decode()
+    assert "There is no place left at this Gathering" in page
+    assert "Award and give a place" in page and "Award when a place frees" in page
+    with pytest.raises(RegistrationError) as refused:
+        bursary_decide(
+            application=application, actor=organiser, decision="awarded_full", amount_awarded_minor=10
+        )
+    assert refused.value.message_dict == {
+        "place": ["This Gathering is full: choose whether to give a place or to wait for one"]
+    }
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert not Registration.objects.filter(email=person.email).exists()
+    assert _mail_to(person.email) == []
+
+
+def test_award_and_give_a_place_is_over_capacity_on_purpose(full_event, organiser):
+    from gathering.privacy.models import AuditEntry
+
+    person = UserFactory()
+    application = _applied(full_event, person)
+    response = signed_in(organiser).post(
+        f"/staff/gatherings/{full_event.slug}/bursaries/{application.pk}/",
+        {
+            "decide": "1",
+            "decide-decision": "awarded_full",
+            "decide-amount_awarded": "40",
+            "decide-place": "give_place",
+        },
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(email=person.email)
+    assert (registration.status, registration.over_capacity, registration.ticket_type.name) == (
+        "confirmed",
+        True,
+        "Supported place",
+    )
+    entry = AuditEntry.objects.get(
+        action="changed", subject_type="events.registration", subject_id=str(registration.pk)
+    )
+    assert entry.detail == "place given over capacity with a bursary award"
+    [mail] = _mail_to(person.email)
+    assert (mail.kind, mail.subject) == ("bursary_decision", "About your application")
+    assert "with a place" in mail.body_text and "waiting list" not in mail.body_text
+    page = signed_in(organiser).get(f"/staff/gatherings/{full_event.slug}/").content.decode()
+    assert "2 of 1 places, 1 over capacity on purpose" in page
+
+
+def test_award_when_a_place_frees_puts_the_person_first_in_the_queue(full_event, organiser):
+    from gathering.events.services import registration_cancel, waitlist_position
+
+    standard = full_event.ticket_types.get(name="Standard")
+    earlier = UserFactory()
+    registration_create(
+        event=full_event,
+        user=earlier,
+        data=RegistrationInput(ticket_type_id=standard.pk, name=earlier.name, email=earlier.email),
+    )
+    person = UserFactory()
+    application = _applied(full_event, person)
+    bursary_decide(
+        application=application,
+        actor=organiser,
+        decision="awarded_full",
+        amount_awarded_minor=1000,
+        place="when_frees",
+    )
+    registration = Registration.objects.get(email=person.email)
+    assert (registration.status, registration.waitlist_priority, registration.over_capacity) == (
+        "waitlisted",
+        True,
+        False,
+    )
+    assert waitlist_position(registration) == 1
+    assert waitlist_position(Registration.objects.get(email=earlier.email)) == 2
+    [mail] = _mail_to(person.email)
+    assert mail.subject == "About your application"
+    assert "first on the waiting list" in mail.body_text
+    taker = Registration.objects.get(event=full_event, status="confirmed")
+    registration_cancel(registration=taker, user=taker.user)
+    registration.refresh_from_db()
+    assert registration.status == "offered"
+    assert Registration.objects.get(email=earlier.email).status == "waitlisted"
+
+
+def test_award_with_a_free_place_sends_one_email(event, organiser):
+    person = UserFactory()
+    application = _applied(event, person)
+    bursary_decide(application=application, actor=organiser, decision="awarded_full", amount_awarded_minor=10)
+    [mail] = _mail_to(person.email)
+    assert (mail.kind, mail.subject) == ("bursary_decision", "About your application")
+    assert "with a place" in mail.body_text
+    assert [a["filename"] for a in mail.attachments][:1] == [f"{event.slug}.ics"]
+    assert Registration.objects.get(email=person.email).over_capacity is False
+
+
+def test_decline_sends_one_neutral_email(full_event, organiser):
+    person = UserFactory()
+    application = _applied(full_event, person)
+    bursary_decide(application=application, actor=organiser, decision="declined")
+    [mail] = _mail_to(person.email)
+    assert mail.subject == "About your application"
+    assert "cannot offer you a bursary" in mail.body_text
+
+
+def test_gathering_page_and_registration_error_link_to_the_bursary_application(event):
+    link = f'href="/gatherings/{event.slug}/bursary/"'
+    assert link in signed_in(UserFactory()).get(f"/gatherings/{event.slug}/").content.decode()
+    supported = event.ticket_types.get(name="Supported place")
+    response = signed_in(UserFactory()).post(
+        f"/gatherings/{event.slug}/register/", {"ticket_type": supported.pk, "name": "Sam"}
+    )
+    body = response.content.decode()
+    assert "Supported places need an invitation code" in body
+    assert link in body

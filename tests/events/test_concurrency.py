@@ -139,3 +139,60 @@ def test_cancellations_racing_registrations_never_leave_a_free_place_while_someo
     assert holding == PLACES
     assert waiting == 60 - PLACES  # 60 newcomers: 20 took the freed places, 40 wait
     assert Registration.objects.filter(event=event, status="cancelled").count() == 20
+
+
+def test_freed_places_go_first_to_bursary_awards_waiting_for_one_while_others_rush():
+    from gathering.events.bursaries import WHEN_FREES, bursary_decide
+    from gathering.events.models import BursaryApplication, BursaryFund
+
+    from ..factories import make_staff
+
+    organiser = make_staff("organiser")
+    event = EventFactory(capacity=PLACES, organisers=[organiser])
+    ticket = TicketTypeFactory(event=event)
+    TicketTypeFactory(event=event, name="Supported place", kind="supported", invitation_code="")
+    BursaryFund.objects.create(event=event, total_minor=100_000)
+
+    def register(email):
+        person = UserFactory(email=email)
+        data = RegistrationInput(ticket_type_id=ticket.pk, name=person.name, email=person.email)
+        return registration_create(event=event, user=person, data=data).registration
+
+    holders = [register(f"holder{n}@example.org") for n in range(PLACES)]
+    queue = [register(f"queue{n}@example.org") for n in range(20)]
+    awardees = []
+    for n in range(5):
+        person = UserFactory(email=f"award{n}@example.org")
+        application = BursaryApplication.objects.create(
+            event=event, user=person, name=person.name, email=person.email, support=["ticket"]
+        )
+        bursary_decide(
+            application=application,
+            actor=organiser,
+            decision="awarded_full",
+            amount_awarded_minor=1000,
+            place=WHEN_FREES,
+        )
+        awardees.append(person.email)
+    newcomers = [UserFactory(email=f"late{n}@example.org") for n in range(30)]
+    barrier = threading.Barrier(WORKERS)
+
+    @_in_thread
+    def act(n):
+        if n < WORKERS:
+            barrier.wait()
+        if n % 4 == 0:  # 10 cancellations among 40 actions
+            holder = holders[n // 4]
+            return registration_cancel(registration=holder, user=holder.user)
+        person = newcomers[n - n // 4 - 1]
+        data = RegistrationInput(ticket_type_id=ticket.pk, name=person.name, email=person.email)
+        return registration_create(event=event, user=person, data=data).registration
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(act, range(40)))
+
+    offered = set(Registration.objects.filter(event=event, status="offered").values_list("email", flat=True))
+    # Ten places freed: five to the awards first, the other five to the longest waiting, none to late comers.
+    assert offered == set(awardees) | {r.email for r in queue[:5]}
+    assert Registration.objects.filter(event=event, status__in=Registration.HOLDING).count() == PLACES
+    assert not Registration.objects.filter(event=event, email__startswith="late").exclude(status="waitlisted")

@@ -17,6 +17,7 @@ NEW = {
     "summary": "A day together.",
     "kind": "gathering",
     "format": "online",
+    "online_join_url": "https://meet.example.org/summer",
     "time_zone": "Europe/London",
     "starts_at": "2027-07-01T10:00",
     "ends_at": "2027-07-01T16:00",

@@ -168,6 +168,13 @@ def test_consents_page_gives_and_withdraws_without_javascript(participant):
 
     response = client.post("/privacy/consents/", {"purpose": "feedback_contact", "change": "withdraw"})
 
+    assert response.status_code == 200
+    assert consent_active(user=participant, purpose="feedback_contact") is True
+
+    response = client.post(
+        "/privacy/consents/", {"purpose": "feedback_contact", "change": "withdraw", "confirm": "1"}
+    )
+
     assert response.status_code == 302
     assert consent_active(user=participant, purpose="feedback_contact") is False
 
@@ -206,3 +213,84 @@ def test_consents_page_needs_sign_in(client):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/accounts/login/")
+
+
+def _registered_with_answers(person, title):
+    from gathering.events.services import RegistrationInput, registration_create
+
+    from ..factories import EventFactory, TicketTypeFactory
+
+    event = EventFactory(title=title)
+    ticket = TicketTypeFactory(event=event)
+    data = RegistrationInput(
+        ticket_type_id=ticket.pk,
+        name=person.name,
+        email=person.email,
+        special_category_consent=True,
+        perspectives=["services"],
+        access_needs=["hearing_loop"],
+        share_access_with_venue=True,
+        on_attendee_list=True,
+    )
+    return registration_create(event=event, user=person, data=data).registration
+
+
+def test_withdrawing_asks_first_and_says_what_will_be_deleted_per_gathering(participant):
+    _registered_with_answers(participant, "Harvest Gathering")
+    _registered_with_answers(participant, "Winter Gathering")
+    client = signed_in(participant)
+
+    response = client.post("/privacy/consents/", {"purpose": "special_category_event", "change": "withdraw"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Are you sure you want to withdraw this consent?" in html
+    assert str(CURRENT["special_category_event"].title) in html
+    for title in ("Harvest Gathering", "Winter Gathering"):
+        assert (
+            f"{title}: how you come to this Gathering, your access needs, and sharing them with the "
+            "venue team" in html
+        )
+    assert 'name="confirm"' in html
+    assert consent_active(user=participant, purpose="special_category_event") is True
+
+
+def test_confirming_the_withdrawal_deletes_what_it_said(participant):
+    from gathering.events.models import Registration
+
+    registration = _registered_with_answers(participant, "Harvest Gathering")
+    client = signed_in(participant)
+
+    response = client.post(
+        "/privacy/consents/",
+        {"purpose": "special_category_event", "change": "withdraw", "confirm": "1"},
+    )
+
+    assert response.status_code == 302
+    assert consent_active(user=participant, purpose="special_category_event") is False
+    registration = Registration.objects.get(pk=registration.pk)
+    assert (registration.perspectives, registration.access_needs, registration.share_access_with_venue) == (
+        None,
+        None,
+        False,
+    )
+
+
+def test_withdrawing_the_attendee_list_says_which_lists_the_name_leaves(participant):
+    _registered_with_answers(participant, "Harvest Gathering")
+
+    response = signed_in(participant).post(
+        "/privacy/consents/", {"purpose": "attendee_list", "change": "withdraw"}
+    )
+
+    assert "Harvest Gathering: your name on the attendee list" in response.content.decode()
+
+
+def test_withdrawing_with_nothing_tied_to_it_says_so(participant):
+    consent_give(user=participant, purpose="newsletter", method="form")
+
+    response = signed_in(participant).post(
+        "/privacy/consents/", {"purpose": "newsletter", "change": "withdraw"}
+    )
+
+    assert "We hold nothing else that depends on this consent" in response.content.decode()

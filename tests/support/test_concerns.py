@@ -179,3 +179,53 @@ def test_status_changes_are_recorded_in_the_history_and_shown():
         < html.index("Still with it.")
         < html.index("Being handled → Closed")
     )
+
+
+# ------------------------------------------------------------------------------ raised from a circle (item 8)
+def test_a_concern_raised_from_a_circle_names_the_circle_for_the_lead():
+    from gathering.circles.models import Circle
+
+    from ..circles.helpers import join
+    from ..factories import CircleSeriesFactory
+
+    facilitator = make_staff("facilitator", name="Robin Facilitator")
+    series = CircleSeriesFactory(name="Morning circles", status="published")
+    person = UserFactory()
+    membership = join(series, person)
+    circle = Circle.objects.create(series=series, number=2, facilitator=facilitator)
+    membership.circle = circle
+    membership.save(update_fields=["circle"])
+    page = signed_in(person).get(f"/my/circles/{membership.pk}/").content.decode()
+    assert f"/help/concern/?from=circle:{circle.pk}" in page
+    signed_in(person).post(
+        "/help/concern/", {"severity": "high", "details": DETAILS, "context": f"circle:{circle.pk}"}
+    )
+    concern = Concern.objects.get()
+    assert (concern.raised_from_label, concern.raised_from_path) == (
+        "Circle 2 of Morning circles, facilitated by Robin Facilitator",
+        f"/circles/{series.slug}/",
+    )
+    lead = make_staff("safeguarding_lead")
+    detail = signed_in(lead).get(f"/staff/safeguarding/{concern.pk}/").content.decode()
+    assert "Circle 2 of Morning circles, facilitated by Robin Facilitator" in detail
+    assert f'href="/circles/{series.slug}/"' in detail
+
+
+def test_a_reference_nothing_knows_is_kept_as_written(client):
+    client.post("/help/concern/", {"severity": "high", "details": DETAILS, "context": "circle:99999"})
+    concern = Concern.objects.get()
+    assert (concern.context, concern.raised_from_label, concern.raised_from_path) == ("circle:99999", "", "")
+
+
+def test_a_concern_raised_from_a_gathering_names_it(client):
+    from ..factories import EventFactory
+
+    event = EventFactory(title="Autumn Gathering")
+    client.post(
+        "/help/concern/", {"severity": "normal", "details": DETAILS, "context": f"gathering:{event.slug}"}
+    )
+    concern = Concern.objects.get()
+    assert (concern.raised_from_label, concern.raised_from_path) == (
+        "Autumn Gathering",
+        f"/gatherings/{event.slug}/",
+    )

@@ -14,7 +14,7 @@ class CirclesConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import consent_withdrawn, erasure_previewing
 
-        from . import home, jobs, rules  # noqa: F401 - registers the home block, periodic job, rules
+        from . import home, jobs, references, rules  # noqa: F401 - registers blocks, job, references, rules
         from .erasure import on_account_deleting, on_erasure_previewing
         from .services import on_consent_withdrawn
 

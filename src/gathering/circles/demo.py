@@ -12,7 +12,7 @@ from gathering.accounts.roles import FACILITATOR, PARTICIPANT
 from gathering.events.models import Event
 
 from . import services
-from .models import Circle, CircleMembership, CircleSeries
+from .models import Circle, CircleInvitation, CircleMembership, CircleSeries
 
 SLUG = "spring-gathering-circles"
 PEOPLE = 60
@@ -74,6 +74,12 @@ def seed_circles(*, people: dict[str, User], scale: int = 1) -> None:
     members = [participant] + [
         _person(f"circle{n}@demo.gathering.test", f"Demo circle member {n}") for n in range(1, total)
     ]
+    # A Gathering's circles are for people with a place or an invitation: the demo members are invited
+    # (rows only, as demo data sends no email).
+    for user in members:
+        CircleInvitation.objects.get_or_create(
+            series=series, email=user.email.lower(), defaults={"invited_by": organiser}
+        )
     agreement = services.agreement_current(series)
     for n, user in enumerate(members):
         if CircleMembership.objects.filter(series=series, user=user, status="active").exists():

@@ -3,12 +3,14 @@ circle sizes and attendance counts are kept, anonymised."""
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 from gathering.privacy.selectors import LeavingStep
+from gathering.privacy.signals import consent_withdrawal_previewing
 
-from .models import CircleMembership, NotWithRequest
+from .models import CircleInvitation, CircleMembership, NotWithRequest
 from .services import membership_leave
 
 
@@ -63,8 +65,28 @@ def anonymise_person(*, user: User) -> dict[str, str]:
     keys = {user.email.lower(), " ".join(user.name.lower().split())}
     naming = [r.pk for r in NotWithRequest.objects.all() if " ".join(r.named.lower().split()) in keys]
     NotWithRequest.objects.filter(pk__in=naming).delete()
+    # An invitation is only the person's email address: nothing to keep.
+    CircleInvitation.objects.filter(email=user.email.lower()).delete()
     return kept
 
 
 def on_account_deleting(sender: object, user: User, **kwargs: object) -> dict[str, str]:
     return anonymise_person(user=user)
+
+
+@receiver(consent_withdrawal_previewing, dispatch_uid="circles_consent_preview")
+def on_consent_withdrawal_previewing(sender: object, user: User, purpose: str, **kwargs: object) -> list[str]:
+    """What withdrawing special-category consent deletes in circles: the rows services.on_consent_withdrawn
+    clears (every membership of the person's), one sentence per series with something to delete."""
+    from gathering.privacy import notices
+
+    if purpose != notices.SPECIAL_CATEGORY_EVENT:
+        return []
+    memberships = (
+        CircleMembership.objects.filter(user=user).select_related("series").order_by("series__name", "pk")
+    )
+    return [
+        _("%(series)s: your perspectives and access needs") % {"series": membership.series.name}
+        for membership in memberships
+        if membership.perspectives or membership.access_needs
+    ]

@@ -197,6 +197,15 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
     )
 
 
+class InvitationForm(ServiceErrorsMixin, forms.Form):
+    email = forms.CharField(
+        label=_("Email address of the person to invite"),
+        help_text=_("They can then join these circles without a place at the Gathering. We email them."),
+        max_length=254,
+        error_messages={"required": _("Enter an email address like name@example.org")},
+    )
+
+
 class FormCirclesForm(ServiceErrorsMixin, forms.Form):
     count = forms.IntegerField(
         label=_("Number of circles (optional)"),

@@ -132,6 +132,28 @@ class CircleSeries(models.Model):
         return self.status in {self.Status.OPEN, self.Status.FORMED, self.Status.PUBLISHED}
 
 
+class CircleInvitation(models.Model):
+    """An organiser's invitation, by email, to join a Gathering's circles without a place at the Gathering."""
+
+    series = models.ForeignKey(CircleSeries, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("circle invitation")
+        verbose_name_plural = _("circle invitations")
+        ordering = ["series", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "email"], name="circles_invitation_one_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.email}"
+
+
 class GroupAgreement(models.Model):
     """One version of a series' group agreement. Versions are never edited: a change is a new version."""
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from gathering.core.outbox import outbox_enqueue
 
-from .models import Circle, CircleMembership, Meeting
+from .models import Circle, CircleInvitation, CircleMembership, Meeting
 
 
 def _base(series_name: str) -> dict[str, object]:
@@ -71,3 +71,19 @@ def notify_feedback(membership: CircleMembership, meeting: Meeting) -> None:
         },
         dedupe_key=f"circles:member:{membership.pk}:feedback:{meeting.pk}",
     )
+
+
+def notify_invited(invitation: CircleInvitation) -> int:
+    series = invitation.series
+    outbox_enqueue(
+        kind="circle_invitation",
+        to=[invitation.email],
+        template="circles/invitation",
+        context={
+            **_base(series.name),
+            "schedule": series.schedule,
+            "url": settings.GATHERING_BASE_URL + series.get_absolute_url(),
+        },
+        dedupe_key=f"circles:invitation:{invitation.pk}",
+    )
+    return 1

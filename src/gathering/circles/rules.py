@@ -2,10 +2,11 @@
 circles, and each participant sees only their own place."""
 
 import rules
+from django.db.models import Q
 
 from gathering.accounts.models import User
 
-from .models import Circle, CircleSeries
+from .models import Circle, CircleInvitation, CircleSeries
 
 
 @rules.predicate
@@ -39,3 +40,22 @@ def can_manage_series(user: User, series: CircleSeries) -> bool:
 
 def can_facilitate(user: User, circle: Circle) -> bool:
     return is_circle_facilitator(user, circle)
+
+
+def can_join_series(user: User, series: CircleSeries) -> bool:
+    """A Gathering's circles are for people with a confirmed place at it (payment due counts), and for
+    those the organisers invite by email; a standalone series is open to anyone signed in."""
+    from gathering.events.models import Registration
+
+    if series.event_id is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    email = user.email.lower()
+    confirmed = (Registration.Status.CONFIRMED, Registration.Status.PENDING_PAYMENT)
+    return (
+        Registration.objects.filter(event_id=series.event_id, status__in=confirmed)
+        .filter(Q(user=user) | Q(email=email))
+        .exists()
+        or CircleInvitation.objects.filter(series=series, email=email).exists()
+    )

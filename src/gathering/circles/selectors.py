@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 
-from .models import Circle, CircleMembership, CircleSeries, Feedback, Meeting, NotWithRequest, Perspective
+from .models import (
+    Circle,
+    CircleInvitation,
+    CircleMembership,
+    CircleSeries,
+    Feedback,
+    Meeting,
+    NotWithRequest,
+    Perspective,
+)
 
 MIN_RESPONSES = 5
 
@@ -211,3 +220,7 @@ def feedback_summary(*, series: CircleSeries | None = None, circle: Circle | Non
     summary.come_again = round(figures["again"], 1)
     summary.comments = sorted(text for text in rows.values_list("comment", flat=True) if text)
     return summary
+
+
+def invitations_for(*, series: CircleSeries) -> list[CircleInvitation]:
+    return list(series.invitations.select_related("invited_by").order_by("email"))

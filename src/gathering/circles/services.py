@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from gathering.privacy.services import audit_record
 from .models import (
     Attendance,
     Circle,
+    CircleInvitation,
     CircleMembership,
     CircleSeries,
     Feedback,
@@ -36,7 +38,7 @@ from .models import (
     NotWithRequest,
     Perspective,
 )
-from .rules import can_facilitate, can_manage_series
+from .rules import can_facilitate, can_join_series, can_manage_series
 
 # Seconds the optimiser may take when an organiser forms circles; a few seconds is plenty for hundreds.
 DEFAULT_TIME_LIMIT = 3.0
@@ -179,6 +181,36 @@ def _check_named(named: str, user: User) -> str:
     return named
 
 
+def join_refusal(series: CircleSeries) -> str:
+    """Why someone may not join a Gathering's circles, in the words the pages and the service use."""
+    return _(
+        "These circles are for people with a confirmed place at %(title)s, or whom the organisers invite."
+    ) % {"title": series.event.title}
+
+
+def circle_invite(*, series: CircleSeries, actor: User, email: str) -> CircleInvitation:
+    """Invite someone by email to join a series without a place at its Gathering. Inviting the same address
+    again changes nothing and sends nothing."""
+    from .notifications import notify_invited
+
+    series = _require_organiser(series, actor)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CirclesError({"email": _("Enter an email address like name@example.org")}) from None
+    with transaction.atomic():
+        invitation, created = CircleInvitation.objects.get_or_create(
+            series=series, email=email, defaults={"invited_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor, action="changed", subject=invitation, detail="invited to a circle series"
+            )
+            notify_invited(invitation)
+    return invitation
+
+
 def membership_join(
     *, series: CircleSeries, user: User, data: JoinInput, now: datetime | None = None
 ) -> CircleMembership:
@@ -189,6 +221,8 @@ def membership_join(
     errors: dict[str, list[str]] = {}
     if not series.is_joinable:
         raise CirclesError(_("This series is not open for joining."))
+    if not can_join_series(user, series):
+        raise CirclesError(join_refusal(series))
     unknown = set(data.perspectives) - set(Perspective.values)
     if unknown:
         errors.setdefault("perspectives", []).append(_("Choose perspectives from the list."))

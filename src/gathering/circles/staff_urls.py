@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", staff_views.series_edit, name="edit"),
     path("<slug:slug>/open/", staff_views.series_open, name="open"),
     path("<slug:slug>/agreement/", staff_views.agreement, name="agreement"),
+    path("<slug:slug>/invitations/", staff_views.invitations, name="invitations"),
     path("<slug:slug>/form/", staff_views.form_circles, name="form"),
     path("<slug:slug>/circles/", staff_views.circles_preview, name="circles"),
     path("<slug:slug>/circles/<int:circle_id>/", staff_views.circle_place, name="circle"),

@@ -13,7 +13,15 @@ from gathering.accounts.decorators import permission_required
 from gathering.privacy.services import audit_record
 
 from . import selectors, services
-from .forms import AgreementForm, CirclePlaceForm, FormCirclesForm, RemoveForm, SeriesForm, SwapForm
+from .forms import (
+    AgreementForm,
+    CirclePlaceForm,
+    FormCirclesForm,
+    InvitationForm,
+    RemoveForm,
+    SeriesForm,
+    SwapForm,
+)
 from .models import Attendance, Circle, CircleMembership, CircleSeries, Meeting
 from .rules import can_facilitate, can_manage_series
 from .services import DEFAULT_AGREEMENT, DEFAULT_ROUNDS
@@ -102,6 +110,25 @@ def series_open(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The series is open: people can join it now."))
     return redirect("circles_staff:series", slug=series.slug)
+
+
+@permission_required("accounts.organise")
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    series = _managed(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.circle_invite(
+                series=series, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except services.CirclesError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("%(email)s is invited.") % {"email": invitation.email})
+            return redirect("circles_staff:invitations", slug=series.slug)
+    context = {"series": series, "form": form, "invitations": selectors.invitations_for(series=series)}
+    return render(request, "circles/staff/invitations.html", context)
 
 
 @permission_required("accounts.organise")

@@ -13,6 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from . import selectors, services
 from .forms import FeedbackForm, JoinForm, NotWithForm
 from .models import CircleMembership, CircleSeries, Meeting
+from .rules import can_join_series
 
 
 def _series_or_404(slug: str) -> CircleSeries:
@@ -41,7 +42,15 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mine = None
     if request.user.is_authenticated:
         mine = CircleMembership.objects.filter(series=series, user=request.user, status="active").first()
-    context = {"series": series, "agreement": services.agreement_current(series), "mine": mine}
+    # Signed out, the join button stays: signing in comes first, and the join page says what is needed.
+    may_join = not request.user.is_authenticated or can_join_series(request.user, series)
+    context = {
+        "series": series,
+        "agreement": services.agreement_current(series),
+        "mine": mine,
+        "may_join": may_join,
+        "join_refusal": "" if may_join else services.join_refusal(series),
+    }
     return render(request, "circles/series.html", context)
 
 
@@ -57,6 +66,9 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = services.agreement_current(series)
     if not series.is_joinable or agreement is None:
         raise Http404
+    if not can_join_series(request.user, series):
+        messages.info(request, services.join_refusal(series))
+        return redirect("circles:series", slug=series.slug)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         version = request.POST.get("version", "")

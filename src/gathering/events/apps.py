@@ -13,14 +13,16 @@ class EventsConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import erasure_previewing
 
-        from . import home, jobs, rules  # noqa: F401 - registers home page blocks, periodic jobs, rules
+        from . import home, jobs, references, rules  # noqa: F401 - registers blocks, jobs, references, rules
         from .erasure import on_account_deleting, on_erasure_previewing
 
         account_deleting.connect(on_account_deleting, dispatch_uid="events_anonymise_on_delete")
         erasure_previewing.connect(on_erasure_previewing, dispatch_uid="events_erasure_preview")
 
-        from gathering.privacy.signals import consent_withdrawn
+        from gathering.privacy.signals import consent_withdrawal_previewing, consent_withdrawn
 
+        from .selectors import consent_withdrawal_steps
         from .services import on_consent_withdrawn
 
         consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="events_consent_withdrawn")
+        consent_withdrawal_previewing.connect(consent_withdrawal_steps, dispatch_uid="events_consent_preview")

@@ -11,12 +11,27 @@ from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 from gathering.core.outbox import outbox_enqueue
+from gathering.privacy.services import audit_record
 
 from .models import BursaryApplication, BursaryFund, Event, Registration, TicketType
+from .notifications import place_attachments
 from .rules import can_manage_event
-from .services import MAX_AMOUNT_MINOR, RegistrationError, RegistrationInput, _clean_text, registration_create
+from .services import (
+    MAX_AMOUNT_MINOR,
+    RegistrationError,
+    RegistrationInput,
+    _clean_text,
+    _fits,
+    _holding_counts,
+    registration_create,
+)
 
 Status = BursaryApplication.Status
+
+# What an award does when the Gathering has no place left: the organiser chooses, on purpose.
+GIVE_PLACE = "give_place"  # a place over capacity, counted and recorded as such
+WHEN_FREES = "when_frees"  # first in the waiting list for the next place that frees
+PLACE_CHOICES = (GIVE_PLACE, WHEN_FREES)
 
 
 @dataclass(frozen=True)
@@ -99,10 +114,15 @@ def bursary_decide(
     amount_awarded_minor: int = 0,
     travel_owed_minor: int = 0,
     message: str = "",
+    place: str = "",
     now: datetime | None = None,
 ) -> BursaryApplication:
     """Decide an application. An award must fit in what is left of the fund, and brings a supported place:
-    a new registration, or the person's existing one moved onto the supported ticket."""
+    a new registration, or the person's existing one moved onto the supported ticket.
+
+    When the Gathering has no place left, `place` says what the organiser chose: GIVE_PLACE (confirmed
+    over capacity, recorded on the registration and in the audit log) or WHEN_FREES (first in the waiting
+    list). The person gets one email, about what happened; never a separate registration email."""
     event = application.event
     if not can_manage_event(actor, event):
         raise PermissionDenied
@@ -116,6 +136,8 @@ def bursary_decide(
     message = _clean_text(message, field_name="message", label=_("the message"), limit=4000)
     now = now or timezone.now()
     with transaction.atomic():
+        # The event row first, as every change to places does, so the count below stays true.
+        event = Event.objects.select_for_update().get(pk=event.pk)
         fund = BursaryFund.objects.select_for_update().filter(event=event).first()
         application = BursaryApplication.objects.select_for_update().get(pk=application.pk)
         if application.status in {Status.WITHDRAWN, *BursaryApplication.AWARDED}:
@@ -129,6 +151,8 @@ def bursary_decide(
                         % {"left": summary.remaining_minor}
                     }
                 )
+        application.event = event
+        registration = _supported_place(application, actor=actor, place=place) if awarded else None
         application.status = decision
         application.amount_awarded_minor = amount_awarded_minor if awarded else 0
         application.travel_owed_minor = travel_owed_minor if awarded else 0
@@ -136,52 +160,106 @@ def bursary_decide(
         application.decided_at = now
         application.decided_by = actor
         application.save()
-        if awarded:
-            _supported_place(application)
+        audit_record(
+            actor=actor, action="changed", subject=application, detail=f"bursary decision: {decision}"
+        )
+        with_place = registration is not None and registration.holds_place
         outbox_enqueue(
             kind="bursary_decision",
             to=[application.email],
             template="events/bursary_decision",
-            context={"application": application, "event": event},
+            context={
+                "application": application,
+                "event": event,
+                "awarded": awarded,
+                "with_place": with_place,
+                "waiting_for_place": registration is not None and not with_place,
+            },
+            attachments=place_attachments(registration) if with_place else (),
             dedupe_key=f"bursary:{application.pk}:decision:{decision}",
         )
     return application
 
 
-def _supported_place(application: BursaryApplication) -> None:
-    event = application.event
-    ticket = (
+def event_has_place_for_award(*, event: Event) -> bool:
+    """Whether an award now would bring a place without going over capacity (or over the supported
+    tickets); when not, the organiser chooses between GIVE_PLACE and WHEN_FREES."""
+    ticket = _supported_ticket(event)
+    if ticket is None:
+        return True  # the decision itself says there is no supported ticket to give
+    total, per_type = _holding_counts(event)
+    return _fits(event, ticket, total, per_type)
+
+
+def _supported_ticket(event: Event) -> TicketType | None:
+    return (
         TicketType.objects.filter(event=event, kind=TicketType.Kind.SUPPORTED, active=True)
         .order_by("position")
         .first()
     )
+
+
+def _supported_place(application: BursaryApplication, *, actor: User, place: str) -> Registration:
+    """The award's place: the person's registration on the supported ticket, holding a place if one is
+    free, otherwise as the organiser chose. Call with the event locked. No registration email: the
+    decision email says what happened."""
+    event = application.event
+    ticket = _supported_ticket(event)
     if ticket is None:
         raise RegistrationError(_("This Gathering has no supported-place ticket to give. Add one first."))
-    existing = (
+    registration = (
         Registration.objects.select_for_update()
         .filter(event=event, email=application.email)
         .exclude(status__in=Registration.ENDED)
         .first()
     )
-    if existing is not None:
-        existing.ticket_type = ticket
-        existing.amount_minor = 0
-        existing.payment = Registration.Payment.NONE
-        if existing.status == Registration.Status.PENDING_PAYMENT:
-            existing.status = Registration.Status.CONFIRMED
-        existing.save(update_fields=["ticket_type", "amount_minor", "payment", "status", "updated_at"])
-        return
-    registration_create(
-        event=event,
-        user=application.user,
-        data=RegistrationInput(
-            ticket_type_id=ticket.pk,
-            name=application.name,
-            email=application.email,
-            invitation_code=ticket.invitation_code,
-        ),
-        award=True,
-    )
+    if registration is None or registration.status == Registration.Status.WAITLISTED:
+        total, per_type = _holding_counts(event)
+        if not _fits(event, ticket, total, per_type) and place not in PLACE_CHOICES:
+            raise RegistrationError(
+                {"place": _("This Gathering is full: choose whether to give a place or to wait for one")}
+            )
+    if registration is None:
+        registration = registration_create(
+            event=event,
+            user=application.user,
+            data=RegistrationInput(
+                ticket_type_id=ticket.pk,
+                name=application.name,
+                email=application.email,
+                invitation_code=ticket.invitation_code,
+            ),
+            award=True,
+            notify=False,
+        ).registration
+    registration.ticket_type = ticket
+    registration.amount_minor = 0
+    registration.payment = Registration.Payment.NONE
+    fields = ["ticket_type", "amount_minor", "payment", "status", "updated_at"]
+    if registration.status in {Registration.Status.PENDING_PAYMENT, Registration.Status.OFFERED}:
+        registration.status = Registration.Status.CONFIRMED
+        registration.offer_expires_at = None
+        fields.append("offer_expires_at")
+    elif registration.status == Registration.Status.WAITLISTED:
+        total, per_type = _holding_counts(event)
+        if _fits(event, ticket, total, per_type) or place == GIVE_PLACE:
+            registration.over_capacity = not _fits(event, ticket, total, per_type)
+            registration.status = Registration.Status.CONFIRMED
+            registration.waitlisted_at = None
+            registration.waitlist_priority = False
+            fields += ["over_capacity", "waitlisted_at", "waitlist_priority"]
+        else:
+            registration.waitlist_priority = True
+            fields.append("waitlist_priority")
+    registration.save(update_fields=fields)
+    if registration.over_capacity:
+        audit_record(
+            actor=actor,
+            action="changed",
+            subject=registration,
+            detail="place given over capacity with a bursary award",
+        )
+    return registration
 
 
 def fund_set(*, event: Event, actor: User, total_minor: int, open: bool) -> BursaryFund:

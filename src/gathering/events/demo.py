@@ -74,7 +74,8 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
         format=Event.Format.IN_PERSON,
         venue=venue,
         starts_at=_at(40, 10),
-        ends_at=_at(40, 17),
+        # Two days: the programme's demo grid has slots on both (slots must fall within the dates).
+        ends_at=_at(41, 17),
         status=Event.Status.PUBLISHED,
         capacity=30 * scale,
         learning_outcomes=(

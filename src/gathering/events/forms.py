@@ -126,7 +126,12 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     on_attendee_list = forms.BooleanField(
-        label=_("Show my name on the attendee list other attendees can see"), required=False
+        label=_("Show my name on the attendee list other attendees can see"),
+        help_text=_(
+            "Your preferred name and pronouns, on the Gathering page, for others with a confirmed place "
+            "who also chose this. You then see theirs."
+        ),
+        required=False,
     )
 
     def __init__(self, *args: Any, event: Event, user: User, **kwargs: Any) -> None:
@@ -139,8 +144,25 @@ class RegistrationForm(forms.Form):
         if len(tickets) == 1:
             self.fields["ticket_type"].initial = tickets[0].pk
         self.questions = list(event.questions.all())
+        self._leave_out_what_the_event_does_not_need(tickets)
         for question in self.questions:
             self.fields[f"q{question.pk}"] = self._question_field(question)
+
+    def _leave_out_what_the_event_does_not_need(self, tickets: list[TicketType]) -> None:
+        """Ask only what this Gathering needs: nothing about paying when every ticket is free, and nothing
+        about food or the venue team when it all happens online."""
+        # Pay what you can (even from nothing) asks an amount, so only fixed free tickets and supported
+        # places count as nothing to pay.
+        if tickets and all(
+            ticket.kind == TicketType.Kind.SUPPORTED
+            or (ticket.kind == TicketType.Kind.FIXED and ticket.price_minor == 0)
+            for ticket in tickets
+        ):
+            for name in ("amount", "payment"):
+                self.fields.pop(name, None)
+        if self.event.format == Event.Format.ONLINE:
+            for name in ("dietary_needs", "share_access_with_venue"):
+                self.fields.pop(name, None)
 
     def _question_field(self, question: Question) -> forms.Field:
         hint = question.help_text
@@ -216,21 +238,21 @@ class RegistrationForm(forms.Form):
             name=data["name"],
             email=email,
             pronouns=data["pronouns"],
-            amount_minor=data["amount"],
-            payment=data["payment"] or Registration.Payment.NONE,
+            amount_minor=data.get("amount"),
+            payment=data.get("payment") or Registration.Payment.NONE,
             invitation_code=data["invitation_code"],
             special_category_consent=data["special_category_consent"],
             perspectives=data["perspectives"],
             access_needs=data["access_needs"],
             access_needs_other=data["access_needs_other"],
-            dietary_needs=data["dietary_needs"],
+            dietary_needs=data.get("dietary_needs", ""),
             answers={
                 str(q.pk): data.get(f"q{q.pk}")
                 for q in self.questions
                 if data.get(f"q{q.pk}") not in (None, "", [])
             },
             on_attendee_list=data["on_attendee_list"],
-            share_access_with_venue=data["share_access_with_venue"],
+            share_access_with_venue=data.get("share_access_with_venue", False),
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -373,6 +395,21 @@ class BursaryDecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    place = forms.ChoiceField(
+        label=_("There is no place left. For an award:"),
+        choices=[
+            ("give_place", _("Award and give a place: over capacity, on purpose, and recorded")),
+            ("when_frees", _("Award when a place frees: first in the waiting list")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, no_place: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The choice is asked only when an award would find the Gathering full.
+        if not no_place:
+            del self.fields["place"]
 
     def clean_amount_awarded(self) -> int:
         return _pounds_to_minor(self.cleaned_data["amount_awarded"], field_label=_("the amount awarded"))
@@ -414,10 +451,16 @@ class EventForm(forms.ModelForm):
     ends_at = LocalDateTimeField(label=_("Ends"), error_messages={"required": _("Enter when it ends")})
     registration_closes_at = LocalDateTimeField(label=_("Registration closes (optional)"), required=False)
     online_join_url = forms.URLField(
-        label=_("Online joining link (optional)"),
+        label=_("Online joining link"),
         required=False,
         assume_scheme="https",
-        help_text=_("Shown only to confirmed attendees, from 30 minutes before the start."),
+        help_text=_(
+            "Needed for an online or hybrid Gathering. Only people with a confirmed place see it: in their "
+            "confirmation, on My Gatherings and in reminders."
+        ),
+        error_messages={
+            "invalid": _("Enter the joining link as a web address, like https://meet.example.org/")
+        },
     )
 
     class Meta:
@@ -434,6 +477,7 @@ class EventForm(forms.ModelForm):
             "ends_at",
             "venue",
             "online_join_url",
+            "online_join_details",
             "capacity",
             "registration_closes_at",
             "offer_hours",
@@ -443,7 +487,9 @@ class EventForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
+            "online_join_details": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {"online_join_details": _("Joining details (optional)")}
         error_messages = {
             "title": {"required": _("Enter a title")},
             "slug": {"unique": _("Another Gathering already uses that address")},
@@ -480,6 +526,11 @@ class EventForm(forms.ModelForm):
         from django.utils import timezone as tz
 
         cleaned = super().clean()
+        online = cleaned.get("format") in {Event.Format.ONLINE, Event.Format.HYBRID}
+        if online and not cleaned.get("online_join_url") and "online_join_url" not in self.errors:
+            self.add_error(
+                "online_join_url", _("Enter the joining link: an online or hybrid Gathering needs one")
+            )
         zone_name = cleaned.get("time_zone")
         if zone_name:
             zone = zoneinfo.ZoneInfo(zone_name)
@@ -674,7 +725,8 @@ class FeedbackForm(forms.Form):
 
 
 class RegistrationEditForm(RegistrationForm):
-    """The registration form without the ticket and payment, filled with the person's answers."""
+    """The registration form filled with the person's answers and ticket. Changing ticket keeps their place
+    (registration_update); the amount and payment are asked again only for a new ticket that costs."""
 
     def __init__(self, *args: Any, registration: Registration, **kwargs: Any) -> None:
         answers = {f"q{key}": value for key, value in (registration.answers or {}).items()}
@@ -688,40 +740,35 @@ class RegistrationEditForm(RegistrationForm):
             "share_access_with_venue": registration.share_access_with_venue,
             "dietary_needs": registration.dietary_needs,
             "on_attendee_list": registration.on_attendee_list,
+            "ticket_type": registration.ticket_type_id,
+            "payment": registration.payment if registration.payment != Registration.Payment.NONE else None,
             **answers,
         }
         super().__init__(*args, event=registration.event, user=registration.user, **kwargs)
         self.registration = registration
-        for name in ("ticket_type", "amount", "payment", "invitation_code"):
-            del self.fields[name]
+        ticket_field = self.fields["ticket_type"]
+        # Left unanswered, the ticket stays as it is.
+        ticket_field.required = False
+        ticket_field.empty_value = None
+        ticket_field.label = _("Your ticket")
+        ticket_field.help_text = _(
+            "Changing ticket keeps your place, or your place on the waiting list. For a ticket that costs, "
+            "say how much and how you will pay."
+        )
+        # A ticket taken off sale stays the person's to keep, though nobody new can choose it.
+        if registration.ticket_type_id not in {value for value, _label in ticket_field.choices}:
+            current = registration.ticket_type
+            ticket_field.choices = [
+                (current.pk, ticket_label(current, registration.event.currency)),
+                *ticket_field.choices,
+            ]
         self.fields["special_category_consent"].help_text = _(
             "Untick this to withdraw your consent: your answers about experience and access are deleted "
             "at once."
         )
 
-    def clean_amount(self) -> None:
-        return None
-
-    def to_input(self, *, email: str) -> RegistrationInput:
-        data = self.cleaned_data
-        return RegistrationInput(
-            ticket_type_id=self.registration.ticket_type_id,
-            name=data["name"],
-            email=email,
-            pronouns=data["pronouns"],
-            special_category_consent=data["special_category_consent"],
-            perspectives=data["perspectives"],
-            access_needs=data["access_needs"],
-            access_needs_other=data["access_needs_other"],
-            dietary_needs=data["dietary_needs"],
-            answers={
-                str(q.pk): data.get(f"q{q.pk}")
-                for q in self.questions
-                if data.get(f"q{q.pk}") not in (None, "", [])
-            },
-            on_attendee_list=data["on_attendee_list"],
-            share_access_with_venue=data["share_access_with_venue"],
-        )
+    def clean_ticket_type(self) -> int:
+        return self.cleaned_data.get("ticket_type") or self.registration.ticket_type_id
 
 
 class PhotoField(forms.FileField):

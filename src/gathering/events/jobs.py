@@ -1,4 +1,5 @@
-"""Scheduled work for Gatherings: expiring unanswered offers, and reminders before the day."""
+"""Scheduled work for Gatherings: expiring unanswered offers, reminders before the day, and the joining
+link before an online or hybrid Gathering."""
 
 from datetime import datetime, timedelta
 
@@ -44,6 +45,65 @@ def reminders_job(*, now: datetime) -> None:
         for registration in due:
             with transaction.atomic():
                 notifications.notify_reminder(registration, days=days)
+
+
+def online_reminder_hours() -> list[int]:
+    """GATHERING_ONLINE_REMINDER_HOURS ("24,1") as whole hours, largest first; anything else is left out."""
+    from django.conf import settings
+
+    hours = {
+        int(part)
+        for part in str(settings.GATHERING_ONLINE_REMINDER_HOURS).split(",")
+        if part.strip().isdigit()
+    }
+    return sorted((h for h in hours if h > 0), reverse=True)
+
+
+def online_reminders_send(*, now: datetime) -> int:
+    """Send each confirmed person the joining link at each configured time before an online or hybrid
+    Gathering, once (an OnlineReminder row records it). Only the latest reminder due is sent: one missed
+    while the job was down is not sent late next to a newer one. Someone who registered after a reminder's
+    moment had the link in their confirmation, so that reminder is skipped for them."""
+    from .models import OnlineReminder
+
+    hours = online_reminder_hours()
+    if not hours:
+        return 0
+    due = (
+        Registration.objects.filter(
+            status__in=Registration.CONFIRMED_PLACE,
+            event__status=Event.Status.PUBLISHED,
+            event__format__in=[Event.Format.ONLINE, Event.Format.HYBRID],
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + timedelta(hours=hours[0]),
+        )
+        .exclude(event__online_join_url="")
+        .exclude(user__email_reminders=False)
+        .select_related("event", "event__venue", "ticket_type")
+        .prefetch_related("online_reminders")
+    )
+    sent = 0
+    for registration in due:
+        passed = [h for h in hours if registration.event.starts_at - timedelta(hours=h) <= now]
+        latest = passed[-1]
+        moment = registration.event.starts_at - timedelta(hours=latest)
+        already = {reminder.hours_before for reminder in registration.online_reminders.all()}
+        if latest in already or registration.created_at >= moment:
+            continue
+        with transaction.atomic():
+            _, created = OnlineReminder.objects.get_or_create(
+                registration=registration, hours_before=latest, defaults={"sent_at": now}
+            )
+            if created:
+                notifications.notify_online_reminder(registration, hours_before=latest)
+                sent += 1
+    return sent
+
+
+# Every 5 minutes, so the reminder an hour before arrives within minutes of its time.
+@periodic_job("events.online_reminders", every=timedelta(minutes=5))
+def online_reminders_job(*, now: datetime) -> None:
+    online_reminders_send(now=now)
 
 
 @periodic_job("events.feedback_invitations", every=timedelta(hours=1))

@@ -136,7 +136,15 @@ class Event(models.Model):
     online_join_url = models.URLField(
         _("online joining link"),
         blank=True,
-        help_text=_("Shown only to confirmed attendees, from 30 minutes before the start."),
+        help_text=_(
+            "Needed for an online or hybrid Gathering. Only people with a confirmed place see it: in their "
+            "confirmation, on My Gatherings and in reminders."
+        ),
+    )
+    online_join_details = models.TextField(
+        _("joining details"),
+        blank=True,
+        help_text=_("Anything else people need to join, such as a meeting ID or passcode."),
     )
     capacity = models.PositiveIntegerField(
         _("places"), null=True, blank=True, help_text=_("Leave empty for no limit.")
@@ -213,6 +221,16 @@ class Event(models.Model):
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    @property
+    def is_online(self) -> bool:
+        """Some or all of it happens online (online or hybrid)."""
+        return self.format in {self.Format.ONLINE, self.Format.HYBRID}
+
+    @property
+    def is_in_person(self) -> bool:
+        """Some or all of it happens in a room (in person or hybrid)."""
+        return self.format in {self.Format.IN_PERSON, self.Format.HYBRID}
 
     def join_link_visible(self, now=None) -> bool:
         now = now or timezone.now()
@@ -323,6 +341,10 @@ def new_checkin_code() -> str:
 
 
 class RegistrationQuerySet(models.QuerySet):
+    def live(self) -> "RegistrationQuerySet":
+        """Registrations not cancelled or expired: a place, an offer, or a place in the waiting list."""
+        return self.exclude(status__in=Registration.ENDED)
+
     def attended(self) -> "RegistrationQuerySet":
         """Registrations of people who came: confirmed, or checked in on the day with a place."""
         return self.filter(
@@ -344,6 +366,9 @@ class Registration(models.Model):
 
     # Statuses that hold one of the event's places, and those that are over.
     HOLDING = (Status.CONFIRMED, Status.PENDING_PAYMENT, Status.OFFERED)
+    # A confirmed place, paid or with payment due ("Confirmed, payment due"): the people who get the
+    # joining link of an online or hybrid Gathering. Never an offer, the waiting list or an ended place.
+    CONFIRMED_PLACE = (Status.CONFIRMED, Status.PENDING_PAYMENT)
     ENDED = (Status.CANCELLED, Status.EXPIRED)
 
     class Payment(models.TextChoices):
@@ -393,6 +418,10 @@ class Registration(models.Model):
     on_attendee_list = models.BooleanField(_("appear on the attendee list"), default=False)
     share_access_with_venue = models.BooleanField(_("share access needs with the venue team"), default=False)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
+    # A bursary award waiting for a place: offered the next free place before everyone else in the queue.
+    waitlist_priority = models.BooleanField(_("first in the waiting list"), default=False)
+    # A place an organiser gave on purpose when the Gathering was full, counted as over capacity.
+    over_capacity = models.BooleanField(_("place given over capacity"), default=False)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
@@ -430,10 +459,24 @@ class Registration(models.Model):
         return self.status in self.HOLDING
 
     @property
+    def reference(self) -> str:
+        """The short reference printed in the confirmation email (and used for bank transfers): typed at
+        the check-in desk when the QR code cannot be shown."""
+        return f"G{self.event_id}-{self.pk}"
+
+    @property
     def attended(self) -> bool:
         """The same rule as RegistrationQuerySet.attended, for one row already loaded."""
         return self.status == self.Status.CONFIRMED or (
             self.status in self.HOLDING and self.checked_in_at is not None
+        )
+
+    @property
+    def gets_join_link(self) -> bool:
+        """Whether this person may see the Gathering's joining link: a confirmed place at an online or
+        hybrid Gathering that has one."""
+        return (
+            self.status in self.CONFIRMED_PLACE and self.event.is_online and bool(self.event.online_join_url)
         )
 
     @property
@@ -448,6 +491,27 @@ class Registration(models.Model):
     def perspectives_labels(self) -> list[str]:
         labels = dict(self.Perspective.choices)
         return [str(labels.get(value, value)) for value in self.perspectives or []]
+
+
+class OnlineReminder(models.Model):
+    """That the reminder with the joining link, due `hours_before` the start, went to this registration:
+    each reminder goes once, however often the job runs."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="online_reminders")
+    hours_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("online reminder")
+        verbose_name_plural = _("online reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "hours_before"], name="events_onlinereminder_once_per_registration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.hours_before}h"
 
 
 class BursaryFund(models.Model):

@@ -24,8 +24,13 @@ def _context(registration: Registration, **extra: object) -> dict[str, object]:
 
     event = registration.event
     step = payment_step(registration) if registration.status == Registration.Status.PENDING_PAYMENT else None
+    # The joining link goes only to a confirmed place; every other email about the same person leaves it out.
+    joins = registration.gets_join_link
     return {
         "payment_instructions": step.instructions if step else "",
+        "join_url": event.online_join_url if joins else "",
+        "join_details": event.online_join_details if joins else "",
+        "at_the_door": event.is_in_person,
         "registration": registration,
         "event": event,
         "when": _when(registration),
@@ -58,6 +63,11 @@ def _ticket_qr(registration: Registration) -> Attachment:
     )
 
 
+def place_attachments(registration: Registration) -> list[Attachment]:
+    """What an email confirming a place carries: the calendar entry and the check-in code."""
+    return [calendar_attachment(registration), _ticket_qr(registration)]
+
+
 def notify_registration(registration: Registration) -> None:
     """The email that matches the registration's status just after it was made or changed."""
     if registration.status in {Registration.Status.CONFIRMED, Registration.Status.PENDING_PAYMENT}:
@@ -66,7 +76,11 @@ def notify_registration(registration: Registration) -> None:
             to=[registration.email],
             template="events/confirmed",
             context=_context(registration),
-            attachments=[calendar_attachment(registration), _ticket_qr(registration)],
+            # The QR code is a ticket for the door: an online Gathering has none.
+            attachments=[
+                calendar_attachment(registration),
+                *([_ticket_qr(registration)] if registration.event.is_in_person else []),
+            ],
             dedupe_key=f"registration:{registration.pk}:confirmed",
         )
     elif registration.status == Registration.Status.WAITLISTED:
@@ -118,4 +132,17 @@ def notify_reminder(registration: Registration, *, days: int) -> None:
         template="events/reminder",
         context=_context(registration, days=days),
         dedupe_key=f"registration:{registration.pk}:reminder:{days}",
+    )
+
+
+def notify_online_reminder(registration: Registration, *, hours_before: int) -> None:
+    """The joining link shortly before an online or hybrid Gathering, to a person with a confirmed place."""
+    if not registration.gets_join_link:
+        return
+    outbox_enqueue(
+        kind="online_reminder",
+        to=[registration.email],
+        template="events/online_reminder",
+        context=_context(registration, hours_before=hours_before),
+        dedupe_key=f"registration:{registration.pk}:online-reminder:{hours_before}",
     )

@@ -1,6 +1,8 @@
 """Reads about Gatherings and registrations that pages and the API share."""
 
 import contextlib
+import re
+from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -8,7 +10,7 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import Event, Registration, TicketType, Venue
+from .models import BursaryFund, Event, Registration, TicketType, Venue
 
 
 def events_published() -> QuerySet[Event]:
@@ -67,6 +69,87 @@ def event_places_left(*, event: Event) -> int | None:
     return max(0, event.capacity - holding)
 
 
+@dataclass(frozen=True)
+class PlaceCount:
+    """Places held against the capacity, with those given over capacity on purpose counted apart."""
+
+    taken: int
+    capacity: int | None
+    over_capacity: int
+
+
+def event_place_count(*, event: Event) -> PlaceCount:
+    counts = Registration.objects.filter(event=event, status__in=Registration.HOLDING).aggregate(
+        taken=Count("pk"), over=Count("pk", filter=Q(over_capacity=True))
+    )
+    return PlaceCount(taken=counts["taken"], capacity=event.capacity, over_capacity=counts["over"])
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    pronouns: str
+
+
+# A place that counts for the attendee list: confirmed, with or without a payment still to make.
+_LISTED_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.PENDING_PAYMENT)
+
+
+def attendee_list(*, event: Event, viewer: Registration | None) -> list[Attendee] | None:
+    """The other people on the list, for a viewer who is on it themselves; None for anyone else (the page
+    then shows nothing). Preferred names first, pronouns as the person gave them. One query."""
+    if viewer is None or viewer.status not in _LISTED_STATUSES or not viewer.on_attendee_list:
+        return None
+    rows = (
+        Registration.objects.filter(event=event, status__in=_LISTED_STATUSES, on_attendee_list=True)
+        .exclude(pk=viewer.pk)
+        .select_related("user")
+        .only("name", "pronouns", "user__preferred_name", "user__pronouns")
+        .order_by("created_at", "pk")
+    )
+    return [
+        Attendee(
+            name=(row.user.preferred_name if row.user else "") or row.name,
+            pronouns=row.pronouns or (row.user.pronouns if row.user else ""),
+        )
+        for row in rows
+    ]
+
+
+def bursaries_open(*, event: Event) -> bool:
+    """Whether the Gathering page offers a bursary application: an open fund, before the day."""
+    return not event.is_past and BursaryFund.objects.filter(event=event, open=True).exists()
+
+
+def event_holding_counts(*, event: Event) -> tuple[int, dict[int, int]]:
+    """Places held at the Gathering: in all, and per ticket type (one query). Registration counts with this
+    under the event's lock; pages count with it to say whether the next person gets a place."""
+    rows = (
+        Registration.objects.filter(event=event, status__in=Registration.HOLDING)
+        .values("ticket_type_id")
+        .annotate(n=Count("pk"))
+    )
+    per_type = {row["ticket_type_id"]: row["n"] for row in rows}
+    return sum(per_type.values()), per_type
+
+
+def ticket_fits(*, event: Event, ticket: TicketType, total: int, per_type: dict[int, int]) -> bool:
+    """Whether one more place with `ticket` fits the Gathering's places and the ticket's own."""
+    if event.capacity is not None and total >= event.capacity:
+        return False
+    return ticket.quantity is None or per_type.get(ticket.pk, 0) < ticket.quantity
+
+
+def event_full(*, event: Event) -> bool:
+    """Whether the next person to register would join the waiting list whatever ticket they chose: the
+    registration service's rule, read without the lock (a page saying so may be a moment out of date)."""
+    tickets = [ticket for ticket in event.ticket_types.all() if ticket.active]
+    total, per_type = event_holding_counts(event=event)
+    if not tickets:
+        return event.capacity is not None and total >= event.capacity
+    return not any(ticket_fits(event=event, ticket=t, total=total, per_type=per_type) for t in tickets)
+
+
 def registrations_for_user(*, user: User) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user=user)
@@ -100,7 +183,7 @@ def waitlist_positions(*, registrations: list[Registration]) -> dict[int, int]:
         return positions
     queue = (
         Registration.objects.filter(event_id__in=event_ids, status=Registration.Status.WAITLISTED)
-        .order_by("event_id", "waitlisted_at", "pk")
+        .order_by("event_id", "-waitlist_priority", "waitlisted_at", "pk")
         .values_list("pk", "event_id")
     )
     counters: dict[int, int] = {}
@@ -177,7 +260,9 @@ def venues_editable_by(*, user: User) -> QuerySet[Venue]:
 
 
 def check_in_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:
-    """People with a place whose name contains `query`, or whose ticket code is `query` exactly."""
+    """People with a place whose name contains `query`, or whose ticket code (from the QR code) or
+    reference (printed in the email, as `G12-345`) is `query` exactly."""
+    query = query.strip()
     code = query
     with contextlib.suppress(signing.BadSignature):
         code = signing.Signer(salt="gathering.checkin").unsign(query)
@@ -187,4 +272,61 @@ def check_in_search(*, event: Event, query: str, limit: int = 20) -> list[Regist
     by_code = list(holding.filter(checkin_code=code)[:1])
     if by_code:
         return by_code
+    reference = re.fullmatch(r"[gG](\d+)-(\d+)", query)
+    if reference and int(reference[1]) == event.pk:
+        by_reference = list(holding.filter(pk=int(reference[2]))[:1])
+        if by_reference:
+            return by_reference
     return list(holding.filter(name__icontains=query).order_by("name", "pk")[:limit])
+
+
+def check_in_expected(*, event: Event) -> list[Registration]:
+    """Everyone expected at the door (holding a place), by name, for the check-in desk's list."""
+    return list(
+        Registration.objects.filter(event=event, status__in=Registration.HOLDING)
+        .select_related("ticket_type")
+        .order_by("name", "pk")
+    )
+
+
+def check_in_counts(*, event: Event) -> dict[str, int]:
+    """The desk's three numbers: people expected, people arrived, and people with a payment due."""
+    return Registration.objects.filter(event=event, status__in=Registration.HOLDING).aggregate(
+        expected=Count("pk"),
+        arrived=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        payment_due=Count("pk", filter=Q(status=Registration.Status.PENDING_PAYMENT)),
+    )
+
+
+def consent_withdrawal_steps(sender: object, *, user: User, purpose: str, **kwargs: object) -> list[str]:
+    """What withdrawing `purpose` deletes or stops at each Gathering, one sentence per Gathering, from the
+    rows services.on_consent_withdrawn changes (answers `consent_withdrawal_previewing`)."""
+    from django.utils.translation import gettext as _
+
+    from gathering.privacy import notices
+
+    steps = []
+    live = (
+        Registration.objects.filter(user=user)
+        .live()
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    for registration in live:
+        parts = []
+        if purpose == notices.SPECIAL_CATEGORY_EVENT:
+            if registration.perspectives:
+                parts.append(_("how you come to this Gathering"))
+            if registration.access_needs or registration.access_needs_other:
+                parts.append(_("your access needs"))
+            if registration.share_access_with_venue:
+                parts.append(_("and sharing them with the venue team"))
+        elif purpose == notices.SHARE_ACCESS_NEEDS_WITH_VENUE and registration.share_access_with_venue:
+            parts.append(_("sharing your access needs with the venue team (the organisers still have them)"))
+        elif purpose == notices.ATTENDEE_LIST and registration.on_attendee_list:
+            parts.append(_("your name on the attendee list"))
+        if parts:
+            steps.append(
+                _("%(title)s: %(what)s") % {"title": registration.event.title, "what": ", ".join(parts)}
+            )
+    return steps

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from gathering.accounts.models import User
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
 from .payments import PROVIDERS
+from .selectors import event_holding_counts, ticket_fits
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
 MAX_TEXT = 2_000
@@ -172,11 +173,8 @@ def _answer_matches(answer: object, wanted: str) -> bool:
     return answer == wanted
 
 
-def _validate(
-    event: Event, data: RegistrationInput, now: datetime, *, award: bool = False
-) -> tuple[TicketType, dict[str, object]]:
-    if not event.registration_open(now):
-        raise RegistrationError(_("Registration for this Gathering is closed."))
+def _ticket_chosen(event: Event, data: RegistrationInput, *, award: bool = False) -> TicketType:
+    """The ticket on offer the person chose; a supported place needs its invitation code (or an award)."""
     ticket = next((t for t in event.ticket_types.all() if t.pk == data.ticket_type_id and t.active), None)
     if ticket is None:
         raise RegistrationError({"ticket_type": _("Choose one of the tickets on offer")})
@@ -195,6 +193,23 @@ def _validate(
                 )
             }
         )
+    return ticket
+
+
+def _payment_chosen(amount: int, data: RegistrationInput) -> str:
+    if amount == 0:
+        return Registration.Payment.NONE
+    if data.payment in PROVIDERS:
+        return data.payment
+    raise RegistrationError({"payment": _("Choose how you will pay: on the day, or by bank transfer")})
+
+
+def _validate(
+    event: Event, data: RegistrationInput, now: datetime, *, award: bool = False
+) -> tuple[TicketType, dict[str, object]]:
+    if not event.registration_open(now):
+        raise RegistrationError(_("Registration for this Gathering is closed."))
+    ticket = _ticket_chosen(event, data, award=award)
     clean: dict[str, object] = {
         "name": _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True),
         "pronouns": _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40),
@@ -235,12 +250,7 @@ def _validate(
         special_category=bool(perspectives or needs or other),
         share_access_with_venue=bool(data.share_access_with_venue) and bool(needs or other),
     )
-    if clean["amount_minor"] == 0:
-        clean["payment"] = Registration.Payment.NONE
-    elif data.payment in PROVIDERS:
-        clean["payment"] = data.payment
-    else:
-        raise RegistrationError({"payment": _("Choose how you will pay: on the day, or by bank transfer")})
+    clean["payment"] = _payment_chosen(clean["amount_minor"], data)
     return ticket, clean
 
 
@@ -269,20 +279,17 @@ def format_money(minor: int, currency: str) -> str:
 # ---------------------------------------------------------------------------------------------- capacity
 
 
+# The counting lives in selectors, so the pages that say "Join the waiting list" use the same rule as here.
 def _holding_counts(event: Event) -> tuple[int, dict[int, int]]:
-    rows = (
-        Registration.objects.filter(event=event, status__in=Registration.HOLDING)
-        .values("ticket_type_id")
-        .annotate(n=Count("pk"))
-    )
-    per_type = {row["ticket_type_id"]: row["n"] for row in rows}
-    return sum(per_type.values()), per_type
+    return event_holding_counts(event=event)
 
 
 def _fits(event: Event, ticket: TicketType, total: int, per_type: dict[int, int]) -> bool:
-    if event.capacity is not None and total >= event.capacity:
-        return False
-    return ticket.quantity is None or per_type.get(ticket.pk, 0) < ticket.quantity
+    return ticket_fits(event=event, ticket=ticket, total=total, per_type=per_type)
+
+
+# The waiting list's order: bursary awards waiting for a place first, then everyone by the time they joined.
+WAITLIST_ORDER = ("-waitlist_priority", "waitlisted_at", "pk")
 
 
 def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
@@ -292,7 +299,7 @@ def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
     waiting = (
         Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
         .select_related("ticket_type")
-        .order_by("waitlisted_at", "pk")
+        .order_by(*WAITLIST_ORDER)
     )
     for registration in waiting:
         if event.capacity is not None and total >= event.capacity:
@@ -313,13 +320,15 @@ def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id, status=Registration.Status.WAITLISTED
-    ).filter(
+    # Ahead: anyone earlier with the same priority, and everyone with priority when this one has none.
+    ahead = Q(waitlist_priority=registration.waitlist_priority) & (
         Q(waitlisted_at__lt=registration.waitlisted_at)
         | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
     )
-    return ahead.count() + 1
+    if not registration.waitlist_priority:
+        ahead |= Q(waitlist_priority=True)
+    queue = Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITLISTED)
+    return queue.filter(ahead).count() + 1
 
 
 def validate_registration(*, event: Event, data: RegistrationInput, now: datetime | None = None) -> None:
@@ -426,7 +435,8 @@ def on_consent_withdrawn(sender: object, user: User, purpose: str, **kwargs: obj
     """Withdrawal takes effect at once: the answers tied to the purpose are deleted or hidden."""
     from gathering.privacy import notices
 
-    live = Registration.objects.filter(user=user).exclude(status__in=Registration.ENDED)
+    # The same rows consent_withdrawal_steps (selectors) lists on the "Are you sure" page.
+    live = Registration.objects.filter(user=user).live()
     if purpose == notices.SPECIAL_CATEGORY_EVENT:
         live.update(
             perspectives=None,
@@ -564,6 +574,25 @@ def registration_check_in(
     return registration, True
 
 
+def registration_check_in_undo(*, registration: Registration, actor: User) -> Registration:
+    """Take back a check-in made by mistake at the desk (the wrong Sam, a double tap); recorded in the
+    audit log, since arrival counts feed attendance and certificates."""
+    from gathering.privacy.services import audit_record
+
+    from .rules import can_manage_event
+
+    if not can_manage_event(actor, registration.event):
+        raise PermissionDenied
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.checked_in_at is None:
+            raise RegistrationError(_("This person is not checked in."))
+        registration.checked_in_at = None
+        registration.save(update_fields=["checked_in_at", "updated_at"])
+        audit_record(actor=actor, action="changed", subject=registration, detail="check-in undone")
+    return registration
+
+
 def calendar_feed_renew(*, user: User) -> str:
     """A new private calendar address for `user`; the old one stops working at once."""
     from .models import CalendarFeed, new_feed_token
@@ -600,6 +629,8 @@ def event_message_attendees(*, event: Event, actor: User, subject: str, body: st
                 template="events/organiser_message",
                 context={"event": event, "subject": subject, "body": body, "name": name},
                 dedupe_key=f"message:{event.pk}:{pk}:{stamp}",
+                # A reply reaches a person: the team's inbox if one is configured, else the organiser.
+                reply_to=settings.GATHERING_REPLY_TO or actor.email,
             )
     return len(recipients)
 
@@ -923,8 +954,9 @@ def _programme_copy(*, source: Event, copy: Event, delta: timedelta, zone) -> No
 def registration_update(
     *, registration: Registration, user: User, data: RegistrationInput, now: datetime | None = None
 ) -> Registration:
-    """The person changes their own answers (not their ticket or amount). Special-category answers still
-    need their consent; withdrawing it (unticking) clears those answers at once."""
+    """The person changes their own answers, and may change ticket. Special-category answers still
+    need their consent; withdrawing it (unticking) clears those answers at once. Changing ticket keeps the
+    place they have, or their place in the waiting list: it is never a new registration."""
     _owned(registration, user)
     if registration.status in Registration.ENDED:
         raise RegistrationError(_("This registration is no longer active."))
@@ -950,6 +982,9 @@ def registration_update(
     if not data.special_category_consent:
         perspectives, needs, other = [], [], ""
     with transaction.atomic():
+        if data.ticket_type_id != registration.ticket_type_id:
+            # Locks the event before the registration, in the order every capacity change takes them.
+            _registration_change_ticket(registration=registration, data=data, now=now)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         registration.name = name
         registration.pronouns = pronouns
@@ -966,6 +1001,49 @@ def registration_update(
         registration.share_access_with_venue = bool(data.share_access_with_venue) and bool(needs or other)
         registration.on_attendee_list = bool(data.on_attendee_list)
         registration.save()
+    return registration
+
+
+def _registration_change_ticket(
+    *, registration: Registration, data: RegistrationInput, now: datetime | None
+) -> Registration:
+    """Move the registration to another ticket of the same Gathering, keeping its place or its place in the
+    waiting list. Only the new ticket's own limit can refuse it: the person already counts against the
+    Gathering's places. A limited ticket left behind may free a place for someone waiting for it."""
+    if registration.status == Registration.Status.OFFERED:
+        raise RegistrationError(
+            {"ticket_type": _("Accept or decline the place you have been offered first, then change ticket.")}
+        )
+    ticket = _ticket_chosen(registration.event, data)
+    amount = _validate_amount(ticket, data)
+    payment = _payment_chosen(amount, data)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status in Registration.HOLDING:
+            _total, per_type = _holding_counts(locked)
+            if ticket.quantity is not None and per_type.get(ticket.pk, 0) >= ticket.quantity:
+                raise RegistrationError(
+                    {
+                        "ticket_type": _(
+                            "There are no places left with that ticket. Your place and ticket are unchanged."
+                        )
+                    }
+                )
+            # Paid already, for at least the new ticket's amount: still confirmed. Otherwise the amount
+            # of the new ticket is due, and the place stays held meanwhile.
+            paid_enough = registration.paid_at is not None and amount <= registration.amount_minor
+            registration.status = (
+                Registration.Status.CONFIRMED
+                if amount == 0 or paid_enough
+                else Registration.Status.PENDING_PAYMENT
+            )
+        registration.ticket_type = ticket
+        registration.amount_minor = amount
+        registration.payment = payment
+        registration.save(update_fields=["ticket_type", "amount_minor", "payment", "status", "updated_at"])
+        _offer_free_places(locked, now)
     return registration
 
 

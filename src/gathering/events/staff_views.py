@@ -59,6 +59,7 @@ def registrations(request: HttpRequest, slug: str) -> HttpResponse:
         "event": event,
         "rows": rows,
         "counts": selectors.registration_status_counts(event=event),
+        "places": selectors.event_place_count(event=event),
         "by_ticket": selectors.ticket_type_counts(event=event),
         "mix": selectors.perspective_mix(event=event),
         "statuses": Registration.Status.choices,
@@ -82,58 +83,77 @@ def mark_paid(request: HttpRequest, slug: str, registration_id: int) -> HttpResp
     return redirect("events_staff:registrations", slug=event.slug)
 
 
+def _desk_registration(request: HttpRequest, event: Event, field: str) -> Registration:
+    raw = request.POST[field]
+    registration = Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _check_in_action(request: HttpRequest, event: Event) -> None:
+    """One desk action from a POST: check in, undo a check-in, or mark paid; the outcome as a message."""
+    try:
+        if "undo" in request.POST:
+            registration = services.registration_check_in_undo(
+                registration=_desk_registration(request, event, "undo"), actor=request.user
+            )
+            messages.success(request, _("%(name)s is no longer checked in.") % {"name": registration.name})
+        elif "paid" in request.POST:
+            registration = services.registration_mark_paid(
+                registration=_desk_registration(request, event, "paid"), actor=request.user
+            )
+            messages.success(request, _("%(name)s has paid.") % {"name": registration.name})
+        else:
+            registration, newly = services.registration_check_in(
+                registration=_desk_registration(request, event, "registration"), actor=request.user
+            )
+            when = timezone.localtime(registration.checked_in_at, event.zone).strftime("%H:%M")
+            messages.success(
+                request,
+                (_("%(name)s is checked in.") if newly else _("%(name)s was already checked in at %(time)s."))
+                % {"name": registration.name, "time": when},
+            )
+    except services.RegistrationError as error:
+        messages.error(request, " ".join(error.messages))
+
+
 @permission_required("accounts.organise")
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_in(request: HttpRequest, slug: str) -> HttpResponse:
-    """Mobile-first check-in: find someone by name or by the code on their ticket, then check them in.
-    Searches are POSTed so names never appear in addresses or logs."""
+    """Mobile-first check-in desk: counts, everyone expected, and a search by name, by the code in the
+    ticket's QR code or by the reference in the email. The form POSTs its search so names stay out of
+    addresses and logs; a plain GET with `q` works too (a bookmark, a browser without the form)."""
     event = _managed_event(request, slug)
-    found: list[Registration] = []
-    query = ""
-    if request.method == "POST":
-        if "registration" in request.POST:
-            raw = request.POST["registration"]
-            registration = (
-                Registration.objects.filter(pk=int(raw), event=event).first() if raw.isdigit() else None
-            )
-            if registration is None:
-                raise Http404
-            try:
-                registration, newly = services.registration_check_in(
-                    registration=registration, actor=request.user
-                )
-            except services.RegistrationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                when = timezone.localtime(registration.checked_in_at, event.zone).strftime("%H:%M")
-                messages.success(
-                    request,
-                    (
-                        _("%(name)s is checked in.")
-                        if newly
-                        else _("%(name)s was already checked in at %(time)s.")
-                    )
-                    % {"name": registration.name, "time": when},
-                )
-            return redirect("events_staff:check_in", slug=event.slug)
-        query = request.POST.get("q", "").strip()[:150]
-        if query:
-            found = selectors.check_in_search(event=event, query=query)
-            if not found:
-                messages.info(request, _("Nobody with a place matches that name or code."))
-            shown = [
-                r for r in found if r.share_access_with_venue and (r.access_needs or r.access_needs_other)
-            ]
-            if shown:
-                from gathering.privacy.services import audit_record
+    if request.method == "POST" and {"registration", "undo", "paid"} & set(request.POST):
+        _check_in_action(request, event)
+        return redirect("events_staff:check_in", slug=event.slug)
+    source = request.POST if request.method == "POST" else request.GET
+    query = source.get("q", "").strip()[:150]
+    if query:
+        people = selectors.check_in_search(event=event, query=query)
+        if not people:
+            messages.info(request, _("Nobody with a place matches that name or code."))
+    else:
+        people = selectors.check_in_expected(event=event)
+    shown = [r for r in people if r.share_access_with_venue and (r.access_needs or r.access_needs_other)]
+    if shown:
+        from gathering.privacy.services import audit_record
 
-                audit_record(
-                    actor=request.user,
-                    action="viewed",
-                    subject=event,
-                    detail=f"access needs of {len(shown)} people at check-in",
-                )
-    return render(request, "events/staff/check_in.html", {"event": event, "found": found, "query": query})
+        audit_record(
+            actor=request.user,
+            action="viewed",
+            subject=event,
+            detail=f"access needs of {len(shown)} people at check-in",
+        )
+    context = {
+        "event": event,
+        "people": people,
+        "searched": bool(query),
+        "query": query,
+        "counts": selectors.check_in_counts(event=event),
+    }
+    return render(request, "events/staff/check_in.html", context)
 
 
 @permission_required("accounts.organise")
@@ -184,7 +204,13 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
         initial={"score": application.score, "notes": application.reviewer_notes},
         prefix="review",
     )
-    decision = BursaryDecisionForm(request.POST if "decide" in request.POST else None, prefix="decide")
+    no_place = application.status in {
+        BursaryApplication.Status.SUBMITTED,
+        BursaryApplication.Status.WAITLISTED,
+    } and not bursaries.event_has_place_for_award(event=event)
+    decision = BursaryDecisionForm(
+        request.POST if "decide" in request.POST else None, prefix="decide", no_place=no_place
+    )
     try:
         if "review" in request.POST and review.is_valid():
             bursaries.bursary_review(
@@ -203,6 +229,7 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
                 amount_awarded_minor=decision.cleaned_data["amount_awarded"],
                 travel_owed_minor=decision.cleaned_data["travel_owed"],
                 message=decision.cleaned_data["message"],
+                place=decision.cleaned_data.get("place", ""),
             )
             messages.success(request, _("The decision is saved and the applicant will be emailed."))
             return redirect("events_staff:bursaries", slug=event.slug)
@@ -222,6 +249,7 @@ def bursary_review(request: HttpRequest, slug: str, application_id: int) -> Http
         "review": review,
         "decision": decision,
         "summary": bursaries.fund_summary(event=event),
+        "no_place": no_place,
         "show_name": request.GET.get("names") == "1",
     }
     return render(request, "events/staff/bursary.html", context)

@@ -53,11 +53,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "event": event,
         "places_left": selectors.event_places_left(event=event),
+        "full": selectors.event_full(event=event),
+        "bursaries_open": selectors.bursaries_open(event=event),
+        "attendees": selectors.attendee_list(event=event, viewer=mine),
         "mine": mine,
         "position": services.waitlist_position(mine) if mine else None,
-        "show_join_link": bool(
-            mine and mine.status == Registration.Status.CONFIRMED and event.join_link_visible()
-        ),
+        "show_join_link": bool(mine and mine.gets_join_link and event.join_link_visible()),
         "preview": preview,
     }
     response = render(request, "events/detail.html", context)
@@ -65,6 +66,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _register_context(event: Event, form: RegistrationForm) -> dict[str, object]:
+    # A refusal about supported places mentions bursaries, so the page links the application when open.
+    bursary_link = "invitation_code" in form.errors and selectors.bursaries_open(event=event)
+    # Full: the pages say "Join the waiting list" from the start, by the rule the service registers with.
+    return {
+        "event": event,
+        "form": form,
+        "bursary_link": bursary_link,
+        "full": selectors.event_full(event=event),
+    }
 
 
 @login_required
@@ -84,7 +97,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "events/closed.html", {"event": event}, status=200)
     form = RegistrationForm(request.POST or None, event=event, user=request.user)
     if request.method != "POST" or "change" in request.POST or not form.is_valid():
-        return render(request, "events/register.html", {"event": event, "form": form})
+        return render(request, "events/register.html", _register_context(event, form))
     data = form.to_input(email=request.user.email)
     if "confirm" not in request.POST:
         # Check the service would accept it before showing "check your answers".
@@ -92,13 +105,15 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
             services.validate_registration(event=event, data=data)
         except services.RegistrationError as error:
             form.apply_service_errors(error)
-            return render(request, "events/register.html", {"event": event, "form": form})
-        return render(request, "events/check.html", {"event": event, "form": form, "rows": form.summary()})
+            return render(request, "events/register.html", _register_context(event, form))
+        return render(
+            request, "events/check.html", {**_register_context(event, form), "rows": form.summary()}
+        )
     try:
         result = services.registration_create(event=event, user=request.user, data=data)
     except services.RegistrationError as error:
         form.apply_service_errors(error)
-        return render(request, "events/register.html", {"event": event, "form": form})
+        return render(request, "events/register.html", _register_context(event, form))
     registration = result.registration
     if registration.status == Registration.Status.WAITLISTED:
         messages.success(

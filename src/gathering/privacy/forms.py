@@ -17,6 +17,8 @@ class ConsentChangeForm(forms.Form):
     change = forms.ChoiceField(
         choices=[(GIVE, _("Give consent")), (WITHDRAW, _("Withdraw consent"))], widget=forms.HiddenInput
     )
+    # Withdrawing deletes answers: the first press shows what will go, the second (with this) withdraws.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -61,6 +61,7 @@ LABELS = {
         "preferred_name": gettext_lazy("The name you like to be called"),
         "email_reminders": gettext_lazy("Reminders by email"),
         "email_network_news": gettext_lazy("Network news by email"),
+        "email_discreet": gettext_lazy("Discreet emails (a plain sender name and subject)"),
     },
     "events.registration": {
         "event": gettext_lazy("Gathering"),
@@ -78,6 +79,8 @@ LABELS = {
         "on_attendee_list": gettext_lazy("On the attendee list"),
         "share_access_with_venue": gettext_lazy("Access needs shared with the venue team"),
         "waitlisted_at": gettext_lazy("Joined the waiting list"),
+        "waitlist_priority": gettext_lazy("First in the waiting list, with a bursary"),
+        "over_capacity": gettext_lazy("Place given over capacity, with a bursary"),
         "offer_expires_at": gettext_lazy("Place offered until"),
         "checked_in_at": gettext_lazy("Arrived"),
         "created_at": gettext_lazy("Registered"),

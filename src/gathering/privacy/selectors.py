@@ -41,6 +41,19 @@ def consents_for(*, user: User) -> list[ConsentStatus]:
     ]
 
 
+def consent_withdrawal_preview(*, user: User, purpose: str) -> list[str]:
+    """What withdrawing `user`'s consent for `purpose` will delete or stop, in the person's words: each app
+    answers `consent_withdrawal_previewing` from the rows its `consent_withdrawn` receiver changes."""
+    from .signals import consent_withdrawal_previewing
+
+    texts: list[str] = []
+    for _receiver, answer in consent_withdrawal_previewing.send(
+        sender=ConsentRecord, user=user, purpose=purpose
+    ):
+        texts.extend(str(text) for text in answer or ())
+    return texts
+
+
 def audit_entries(*, action: str | None = None) -> QuerySet[AuditEntry]:
     """The audit log, newest first, optionally only one kind of action."""
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")

@@ -10,3 +10,8 @@ consent_withdrawn = Signal()
 # will do. Each app that acts on erasure answers with a list of `selectors.LeavingStep`, built from the same
 # selector its `account_deleting` receiver acts on, so the page and the erasure cannot disagree.
 erasure_previewing = Signal()
+
+# Sent with sender=ConsentRecord, user and purpose, before anything is changed, to show the person what
+# withdrawing that consent will delete. Each app that acts on `consent_withdrawn` answers with a list of
+# sentences (one per Gathering, circle...), built from the same rows its receiver changes.
+consent_withdrawal_previewing = Signal()

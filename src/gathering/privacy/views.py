@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from . import selectors, services
 from .forms import ConsentChangeForm
 from .models import ConsentRecord
+from .notices import notice_current
 
 
 @login_required
@@ -20,7 +21,17 @@ def consents(request: HttpRequest) -> HttpResponse:
     form = ConsentChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         purpose = form.cleaned_data["purpose"]
-        if form.cleaned_data["change"] == ConsentChangeForm.GIVE:
+        withdrawing = form.cleaned_data["change"] == ConsentChangeForm.WITHDRAW
+        if withdrawing and not form.cleaned_data["confirm"]:
+            if not selectors.consent_active(user=request.user, purpose=purpose):
+                return redirect("privacy:consents")
+            # "Are you sure": say exactly what will be deleted before anything is.
+            context = {
+                "notice": notice_current(purpose),
+                "steps": selectors.consent_withdrawal_preview(user=request.user, purpose=purpose),
+            }
+            return render(request, "privacy/consent_withdraw.html", context)
+        if not withdrawing:
             services.consent_give(user=request.user, purpose=purpose, method=ConsentRecord.Method.FORM)
             messages.success(request, _("Thank you. Your consent has been recorded."))
         elif services.consent_withdraw(user=request.user, purpose=purpose):

@@ -43,6 +43,10 @@ class Concern(models.Model):
     # How to reach someone who raised it signed out: identifies them, so encrypted like the details.
     contact = EncryptedTextField(_("how to get back to them"), blank=True, default="")
     context = models.CharField(_("where it was raised"), max_length=120, blank=True)
+    # The context in words and its page, named when the concern was raised (a circle, a Gathering), so the
+    # record stays readable if the thing is later renamed or removed.
+    raised_from_label = models.CharField(_("raised from"), max_length=250, blank=True)
+    raised_from_path = models.CharField(_("page it was raised from"), max_length=250, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gathering.accounts.models import User
 from gathering.accounts.roles import SAFEGUARDING_LEAD
 from gathering.core.outbox import outbox_enqueue
+from gathering.core.references import reference_describe
 
 from .models import RESPONSE_TARGETS, Concern, ConcernNote, ConcernStatusChange
 
@@ -50,6 +51,8 @@ def concern_raise(
     if len(contact) > MAX_CONTACT:
         raise ValidationError({"contact": _("Please keep this to 200 characters or fewer")})
     now = now or timezone.now()
+    context = context[:120]
+    raised_from = reference_describe(context)
     with transaction.atomic():
         concern = Concern.objects.create(
             reporter=None if anonymous else reporter,
@@ -58,7 +61,9 @@ def concern_raise(
             details=details,
             people_involved=people_involved,
             contact=contact,
-            context=context[:120],
+            context=context,
+            raised_from_label=raised_from.label[:250] if raised_from else "",
+            raised_from_path=raised_from.path[:250] if raised_from else "",
             respond_by=now + RESPONSE_TARGETS[severity],
         )
         if severity == Concern.Severity.URGENT:
