@@ -5,33 +5,18 @@ check-in (audited); access needs shown discreetly and only with consent; QR scan
 import pytest
 
 from gathering.events.models import Registration
-from gathering.events.services import RegistrationInput, registration_create
 from gathering.privacy.models import AuditEntry
 
 from ..conftest import signed_in
-from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from ..factories import make_staff
+from .conftest import register
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organiser():
-    return make_staff("organiser")
-
-
-@pytest.fixture
-def event(organiser):
-    event = EventFactory(capacity=10, organisers=[organiser])
-    TicketTypeFactory(event=event, name="Standard")
-    TicketTypeFactory(event=event, name="Solidarity", kind="solidarity", price_minor=3000)
-    return event
-
-
-def register(event, name, ticket="Standard", **extra):
-    person = UserFactory(name=name)
-    ticket_type = event.ticket_types.get(name=ticket)
-    data = RegistrationInput(ticket_type_id=ticket_type.pk, name=name, email=person.email, **extra)
-    return registration_create(event=event, user=person, data=data).registration
+def event(staff_event):
+    return staff_event
 
 
 def url(event):

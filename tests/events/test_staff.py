@@ -4,32 +4,18 @@ payments and idempotent check-in; access needs shown at check-in only with the p
 import pytest
 
 from gathering.events.models import Registration
-from gathering.events.services import RegistrationInput, checkin_payload, registration_create
+from gathering.events.services import checkin_payload
 
 from ..conftest import signed_in
 from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from .conftest import register
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organiser():
-    return make_staff("organiser")
-
-
-@pytest.fixture
-def event(organiser):
-    event = EventFactory(capacity=10, organisers=[organiser])
-    TicketTypeFactory(event=event, name="Standard")
-    TicketTypeFactory(event=event, name="Solidarity", kind="solidarity", price_minor=3000)
-    return event
-
-
-def register(event, name, ticket="Standard", **extra):
-    person = UserFactory(name=name)
-    ticket_type = event.ticket_types.get(name=ticket)
-    data = RegistrationInput(ticket_type_id=ticket_type.pk, name=name, email=person.email, **extra)
-    return registration_create(event=event, user=person, data=data).registration
+def event(staff_event):
+    return staff_event
 
 
 @pytest.mark.parametrize("suffix", ["", "check-in/"])
