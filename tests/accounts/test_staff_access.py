@@ -81,6 +81,14 @@ def test_admin_sign_in_with_the_password_alone_signs_nobody_in(admin_user):
     assert client.get("/staff/audit/").url.startswith("/accounts/login/")
 
 
+def test_the_code_page_speaks_the_sites_words(admin_user):
+    client = _password_session(admin_user)
+    body = client.get("/accounts/2fa/authenticate/").content.decode()
+    assert "<h1>Two-step verification</h1>" in body.replace("\n", "").replace("  ", "")
+    assert "Two-Factor" not in body
+    assert "Sign In" not in body
+
+
 def test_admin_signed_in_with_the_password_alone_is_asked_for_the_code(admin_user):
     client = _password_session(admin_user)
     # allauth asks for the second factor before the session is signed in at all.
