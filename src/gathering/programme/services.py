@@ -565,46 +565,35 @@ def proposal_approve(*, session: Session, actor: User, approve: bool) -> Session
 # Organisers' changes to the board and the timetable.
 
 
-def _notify_moved(session: Session, *, before: str | None, after: str, key: str) -> None:
+def _notify_facilitators(session: Session, *, change: str, key: str, **place: str | None) -> None:
+    """Email each facilitator of `session` about a `change` ("placed": the first time the timetable places
+    it; "moved"), once per person and `key`; `place` gives the template its `before` and `after`."""
     event = session.programme.event
     for person in session.facilitators.all():
         if not person.email:
             continue
         outbox_enqueue(
-            kind="session_moved",
+            kind=f"session_{change}",
             to=[person.email],
-            template="programme/moved",
+            template=f"programme/{change}",
             context={
                 "name": person.name or person.email,
                 "session": session,
                 "event": event,
-                "before": before,
-                "after": after,
+                **place,
                 "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
             },
-            dedupe_key=f"session:{session.pk}:moved:{key}:{person.pk}",
+            dedupe_key=f"session:{session.pk}:{change}:{key}:{person.pk}",
         )
+
+
+def _notify_moved(session: Session, *, before: str | None, after: str, key: str) -> None:
+    _notify_facilitators(session, change="moved", key=key, before=before, after=after)
 
 
 def _notify_placed(session: Session, *, after: str, key: str) -> None:
     """Tell each facilitator where their session is, the first time the timetable places it."""
-    event = session.programme.event
-    for person in session.facilitators.all():
-        if not person.email:
-            continue
-        outbox_enqueue(
-            kind="session_placed",
-            to=[person.email],
-            template="programme/placed",
-            context={
-                "name": person.name or person.email,
-                "session": session,
-                "event": event,
-                "after": after,
-                "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
-            },
-            dedupe_key=f"session:{session.pk}:placed:{key}:{person.pk}",
-        )
+    _notify_facilitators(session, change="placed", key=key, after=after)
 
 
 def _place_label(slot: Slot | None, room: Room | None, zone) -> str | None:
