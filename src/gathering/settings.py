@@ -191,14 +191,16 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 # Behind nginx every visitor arrives from 127.0.0.1: count the proxies so rate limits key on the real address.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("GATHERING_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+# One function reads it for every per-address limit (gathering.core.client_address): allauth's through the
+# account adapter, the forms' through RATELIMIT_IP_META_KEY, the API's through its throttle classes.
+GATHERING_TRUSTED_PROXY_COUNT = env.int("GATHERING_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = GATHERING_TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Gathering"
 
 # Form rate limits (django-ratelimit) share the cache; a refusal is a plain "try again later" page.
 RATELIMIT_VIEW = "gathering.core.views.rate_limited"
-# nginx sets X-Forwarded-For to the visitor's address, replacing what the client sent (docs/deployment.md).
-RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR" if PRODUCTION else None
+RATELIMIT_IP_META_KEY = "gathering.core.client_address.client_address"
 
 # Staff sessions end after 30 minutes idle; participants stay signed in for two weeks unless they sign out.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -236,7 +238,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Email: console in development; EMAIL_URL (smtp://user:pass@host:587, with ?ssl/tls) in production.
-if "EMAIL_URL" in env:
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if PRODUCTION and not EMAIL_URL.startswith(("smtp://", "smtps://", "smtp+tls://", "smtp+ssl://")):
+    # Without a mail server every email (names, addresses, what people asked for) would be written to the log.
+    raise environ.ImproperlyConfigured(
+        "Set EMAIL_URL to your mail server (smtp://user:password@host:587/?tls=True): in production emails "
+        "are sent, never printed."
+    )
+if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -290,10 +299,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "gathering.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "gathering.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "gathering.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "gathering.api.throttling.AnonRateThrottle",
+        "gathering.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "proposals": "20/hour"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

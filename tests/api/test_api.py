@@ -100,6 +100,20 @@ def test_tokens_api_bad_input_is_specific(participant_client):
     assert ApiToken.objects.count() == 0
 
 
+@pytest.mark.parametrize("depth", [2_000, 50_000])
+def test_deeply_nested_json_is_refused_in_the_error_shape(participant_client, depth):
+    # 50,000 levels in about 100 KB raised a RecursionError (a 500) on every authenticated JSON POST.
+    body = '{"name": ' + "[" * depth + "]" * depth + "}"
+    response = participant_client.post("/api/v1/me/tokens/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "parse_error",
+        "message": "The JSON sent is nested too deeply.",
+        "fields": {},
+    }
+    assert not ApiToken.objects.exists()
+
+
 def test_tokens_api_cannot_touch_someone_elses_token(participant_client, other_participant):
     token, _key = api_token_create(user=other_participant, name="theirs")
     response = participant_client.delete(f"/api/v1/me/tokens/{token.pk}/")

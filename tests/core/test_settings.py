@@ -43,12 +43,24 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "GATHERING_ENCRYPTION_KEYS", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "GATHERING_ENCRYPTION_KEYS", "REDIS_URL", "EMAIL_URL"]
+)
 def test_production_refuses_to_start_without(missing, tmp_path):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = gathering("check", env={**env, "GATHERING_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr or f"Set {missing}" in result.stderr
+
+
+@pytest.mark.parametrize("email_url", ["", "consolemail://", "memorymail://", "dummymail://"])
+def test_production_refuses_to_print_or_drop_emails(email_url, tmp_path):
+    # Every email (names, addresses) went to the log when EMAIL_URL was unset, and the deploy check passed.
+    result = gathering(
+        "check", env={**PRODUCTION_ENV, "EMAIL_URL": email_url, "GATHERING_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "Set EMAIL_URL to your mail server" in result.stderr
 
 
 def test_production_refuses_an_empty_redis_url(tmp_path):

@@ -40,6 +40,19 @@ def test_access_needs_go_30_days_after_the_gathering_ends():
         None,
     )
     assert registration.dietary_needs == "" and registration.status == "confirmed"
+    assert registration.answers_purged is True
+
+
+def test_retention_touches_each_row_once():
+    # The job runs daily; rows it has already emptied are not rewritten every day after.
+    event = EventFactory(starts_at=timezone.now() - 40 * DAY, ends_at=timezone.now() - 39 * DAY)
+    ticket = TicketTypeFactory(event=event)
+    Registration.objects.create(
+        event=event, ticket_type=ticket, name="P", email="p@example.org", status="confirmed", dietary_needs="x"
+    )
+    now = timezone.now()
+    assert retention_purge(now=now)["registrations"] == 1
+    assert retention_purge(now=now + DAY)["registrations"] == 0
 
 
 def test_bursary_circumstances_go_six_months_after_the_decision():

@@ -1,6 +1,7 @@
 """Subject access and erasure across every app: nothing about the person is missed, nothing is left behind."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 
 from gathering.accounts.services import account_delete, api_token_create
@@ -14,6 +15,7 @@ from gathering.privacy.subject import personal_paths, subject_erase, subject_exp
 from gathering.support.models import Concern
 from gathering.support.services import concern_raise
 
+from ..conftest import signed_in
 from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 
 # Committed transactions, so that pg_dump (another process) sees the rows.
@@ -29,7 +31,12 @@ def database_text() -> str:
     """The database as a backup would show it (SQLite .dump, pg_dump), and every row read back by SQL."""
     from .dump import database_dump_text
 
-    return database_dump_text() + "\n" + _rows_as_text()
+    return database_dump_text() + "\n" + _rows_as_text() + "\n" + _sessions_as_text()
+
+
+def _sessions_as_text() -> str:
+    # Session data is only encoded, not encrypted: anyone with a copy reads it.
+    return "\n".join(str(session.get_decoded()) for session in Session.objects.all())
 
 
 def _rows_as_text() -> str:
@@ -75,6 +82,8 @@ def person():
     )
     concern_raise(reporter=person, severity="normal", details="I felt unsafe in the lunch queue")
     api_token_create(user=person, name="my script")
+    # Signed in on a phone and a laptop: allauth keeps how they signed in, with the address, in each session.
+    signed_in(person), signed_in(person)
     event.organisers.add(person)
     return person
 
@@ -121,6 +130,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_counts(person, how):
     else:
         account_delete(user=person)
     text = database_text()
+    assert not Session.objects.exists()
     for trace in (NAME, EMAIL, "Ottoline", "wraxby"):
         assert trace.lower() not in text.lower()
     # The upcoming place is cancelled as any cancellation is (tests/privacy/test_leaving.py); the row stays.

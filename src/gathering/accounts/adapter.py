@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from gathering.core.client_address import client_address
 from gathering.core.outbox import outbox_enqueue
 
 from .email_change import absolute_url, pending_addresses_drop
@@ -24,6 +25,10 @@ from .roles import PARTICIPANT
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address every other limit counts by; never fails on a missing or odd proxy header.
+        return client_address(request)
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=commit)
         if commit:

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 
 from .models import User
 from .second_factor import session_record_second_factor
-from .services import api_tokens_end
+from .services import api_tokens_end, sessions_end
+from .signals import account_deleting
 
 
 @receiver(authenticator_added, dispatch_uid="gathering_second_factor_on_activation")
@@ -27,3 +28,10 @@ def _second_factor_on_activation(
 def _tokens_end(sender: object, user: User, **kwargs: object) -> None:
     # A new password (or the loss of the second factor) ends every token made under the old one.
     api_tokens_end(user=user)
+
+
+@receiver(account_deleting, dispatch_uid="gathering_sessions_end_on_delete")
+def _sessions_end(sender: object, user: User, **kwargs: object) -> dict[str, str]:
+    # Deleting the account or erasing the person: their sessions go too (they hold the email address).
+    sessions_end(user=user)
+    return {}

@@ -130,6 +130,7 @@ def retention_purge(*, now: datetime) -> dict[str, int]:
         access_needs_other="",
         dietary_needs="",
         share_access_with_venue=False,
+        answers_purged=True,
     )
     decided_before = now - timedelta(days=days["bursary_circumstances_after_decision"])
     applications = BursaryApplication.objects.filter(

@@ -8,8 +8,9 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
+
+from gathering.api.throttling import UserRateThrottle
 
 from . import selectors, services
 from .models import Programme, Session
