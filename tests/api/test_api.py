@@ -5,8 +5,10 @@ from django.test import Client
 
 from gathering.accounts.models import ApiToken
 from gathering.accounts.services import api_token_create
+from gathering.events.models import Registration
 
 from ..conftest import signed_in
+from ..factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,48 @@ def test_schema_has_no_generation_warnings(capsys):
     SchemaGenerator().get_schema(request=None, public=True)
     captured = capsys.readouterr()
     assert "Warning" not in captured.err and "Error" not in captured.err
+
+
+@pytest.mark.parametrize("value", ["null", "0", "-1", "201", "abc", "²", "9" * 5000, ""])
+def test_a_page_size_that_is_not_one_is_refused(participant, value):
+    api_token_create(user=participant, name="t")
+    response = signed_in(participant).get("/api/v1/me/tokens/", {"per_page": value})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"per_page": ["Give a whole number from 1 to 200."]}
+
+
+def test_a_body_over_the_size_limit_gets_the_json_error_body(participant, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    event = EventFactory()
+    client = signed_in(participant)
+    for data, content_type in (
+        ("name=" + "x" * 5_000, "application/x-www-form-urlencoded"),
+        ('{"name": "' + "x" * 5_000 + '"}', "application/json"),
+    ):
+        response = client.post(f"/api/v1/events/{event.slug}/registrations/", data, content_type=content_type)
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "error": {"code": "too_large", "message": "The request is too large.", "fields": {}}
+        }
+    assert not Registration.objects.exists()
+
+
+def test_an_unknown_api_address_gets_the_json_error_body(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_schema_documents_the_error_body_and_nullable_venue(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+    tokens = schema["paths"]["/api/v1/me/tokens/"]
+    assert {"400", "401", "403", "429"} <= set(tokens["post"]["responses"])
+    assert "404" in schema["paths"]["/api/v1/me/tokens/{token_id}/"]["delete"]["responses"]
+    event = schema["paths"]["/api/v1/events/{slug}/"]["get"]["responses"]
+    assert {"404", "429"} <= set(event) and "401" not in event  # anyone may read a published Gathering
+    venue = schema["components"]["schemas"]["Event"]["properties"]["venue"]
+    assert venue["nullable"] is True
+    per_page = next(p for p in tokens["get"]["parameters"] if p["name"] == "per_page")
+    assert per_page["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}

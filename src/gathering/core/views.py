@@ -1,9 +1,11 @@
 """Pages that belong to no single capability: the home page, the about page and the error pages."""
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .context_processors import site
@@ -21,11 +23,33 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")
 
 
+API_PREFIX = "/api/"
+# What the API says when Django refuses a request before the API's own views see it: the same error body
+# as every other API failure ({"error": {"code", "message", "fields"}}, docs/architecture.md).
+API_ERRORS = {
+    400: ("bad_request", gettext_lazy("The request is not valid.")),
+    403: ("permission_denied", gettext_lazy("You do not have permission to do this.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    429: ("throttled", gettext_lazy("Too many requests. Wait a little and try again.")),
+    500: ("error", gettext_lazy("Sorry, there is a problem with the service. Please try again later.")),
+}
+
+
+def _api_error(status: int, code: str | None = None, message: str | None = None) -> JsonResponse:
+    default_code, default_message = API_ERRORS[status]
+    body = {"error": {"code": code or default_code, "message": str(message or default_message), "fields": {}}}
+    return JsonResponse(body, status=status)
+
+
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(status)
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX) and isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        return _api_error(400, "too_large", _("The request is too large."))
     return _error(
         request, 400, _("Something in the request was not right"), _("Please go back and try again.")
     )
@@ -57,6 +81,8 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500)
     # Rendered without the request's context processors: the failure may be the database itself, and
     # looking up the signed-in person would fail again.
     context = {

@@ -39,7 +39,7 @@ class TicketTypeSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    venue = VenueSerializer(read_only=True)
+    venue = VenueSerializer(read_only=True, allow_null=True)
     ticket_types = TicketTypeSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
 
