@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -581,7 +582,8 @@ def _notify_facilitators(session: Session, *, change: str, key: str, **place: st
                 "session": session,
                 "event": event,
                 **place,
-                "event_url": f"{settings.GATHERING_BASE_URL}{event.get_absolute_url()}",
+                "timetable_url": settings.GATHERING_BASE_URL
+                + reverse("programme:timetable", kwargs={"slug": event.slug}),
             },
             dedupe_key=f"session:{session.pk}:{change}:{key}:{person.pk}",
         )
