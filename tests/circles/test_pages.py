@@ -134,6 +134,28 @@ def test_a_facilitator_marks_attendance_without_javascript():
     assert Attendance.objects.filter(meeting=meeting, present=False).count() == 2
 
 
+def test_a_concern_raised_from_the_facilitators_circle_page_names_the_circle():
+    from gathering.support.models import Concern
+
+    facilitator = make_staff("facilitator", name="Robin Facilitator")
+    series, circle, _membership, _meeting = published_circle(event=EventFactory(), facilitator=facilitator)
+    client = signed_in(facilitator)
+    body = client.get(f"/staff/circles/facilitating/{circle.pk}/").content.decode()
+    assert f'href="/help/concern/?from=circle:{circle.pk}"' in body
+    form = client.get(f"/help/concern/?from=circle:{circle.pk}").content.decode()
+    assert f'name="context" value="circle:{circle.pk}"' in form
+    client.post(
+        "/help/concern/",
+        {"severity": "high", "details": "Worried after tonight.", "context": f"circle:{circle.pk}"},
+    )
+    concern = Concern.objects.get()
+    assert (concern.reporter, concern.raised_from_label, concern.raised_from_path) == (
+        facilitator,
+        f"Circle 1 of {series.name}, facilitated by Robin Facilitator",
+        f"/circles/{series.slug}/",
+    )
+
+
 def test_a_facilitator_removes_someone_with_a_reason_through_the_page():
     event = EventFactory()
     facilitator = make_staff("facilitator")

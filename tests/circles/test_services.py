@@ -325,6 +325,23 @@ def test_attendance_is_marked_by_the_circles_facilitator_only():
         services.attendance_mark(meeting=meeting, actor=other, present=set())
 
 
+def test_attendance_waits_for_the_meeting_to_start():
+    _series, _organiser, _pool, people = _published()
+    circle = people[0].circle
+    meeting = circle.meetings.get()
+    members = list(CircleMembership.objects.filter(circle=circle))
+    with pytest.raises(CirclesError, match="once the meeting has started"):
+        services.attendance_mark(
+            meeting=meeting,
+            actor=circle.facilitator,
+            present={members[0].pk},
+            now=meeting.starts_at - timezone.timedelta(minutes=1),
+        )
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    services.attendance_mark(meeting=meeting, actor=circle.facilitator, present=set(), now=meeting.starts_at)
+    assert Attendance.objects.filter(meeting=meeting, present=False).count() == len(members)
+
+
 def test_feedback_is_anonymous_once_per_member_and_range_checked():
     _series, _organiser, _pool, people = _published()
     membership = people[0]

@@ -799,10 +799,13 @@ def membership_remove(*, membership: CircleMembership, actor: User, reason: str)
     return membership
 
 
-def attendance_mark(*, meeting: Meeting, actor: User, present: set[int]) -> int:
-    """Mark who came: `present` holds membership ids; everyone else active in the circle is marked absent."""
+def attendance_mark(*, meeting: Meeting, actor: User, present: set[int], now: datetime | None = None) -> int:
+    """Mark who came: `present` holds membership ids; everyone else active in the circle is marked absent.
+    Only once the meeting has started: nobody can have come to a meeting that is still ahead."""
     if not can_facilitate(actor, meeting.circle):
         raise PermissionDenied
+    if meeting.starts_at > (now or timezone.now()):
+        raise CirclesError(_("Attendance can be marked once the meeting has started."))
     with transaction.atomic():
         members = list(
             CircleMembership.objects.filter(circle=meeting.circle, status=CircleMembership.Status.ACTIVE)

@@ -331,6 +331,7 @@ def facilitate(request: HttpRequest, circle_id: int) -> HttpResponse:
         "agreement": services.agreement_current(circle.series),
         "feedback": feedback,
         "minimum": selectors.MIN_RESPONSES,
+        "now": timezone.now(),
     }
     return render(request, "circles/staff/facilitate.html", context)
 
