@@ -95,13 +95,17 @@ def test_supported_place_needs_the_invitation_code(participant_client, event):
 
 
 def test_required_and_conditional_questions(participant_client, event):
-    helper = Question.objects.create(event=event, text="Can you help host?", kind="yes_no", required=True)
+    # Practical questions, not marked sensitive: they need no special-category consent.
+    helper = Question.objects.create(
+        event=event, text="Can you help host?", kind="yes_no", required=True, sensitive=False
+    )
     follow = Question.objects.create(
         event=event,
         text="Which session?",
         kind="choice",
         choices=["Morning", "Afternoon"],
         required=True,
+        sensitive=False,
         depends_on=helper,
         depends_value="yes",
     )

@@ -138,7 +138,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
     Question.objects.update_or_create(
         event=upcoming,
         text="Would you like to help host a listening circle?",
-        defaults={"kind": Question.Kind.YES_NO, "required": False, "position": 1},
+        defaults={"kind": Question.Kind.YES_NO, "required": False, "sensitive": False, "position": 1},
     )
 
     # The upcoming Gathering: nearly full, with a waiting list behind it.

@@ -99,7 +99,7 @@ def anonymise_person(*, user: User) -> dict[str, str]:
         registration.access_needs = None
         registration.access_needs_other = ""
         registration.dietary_needs = ""
-        registration.answers = {}
+        registration.answers = None
         registration.special_category_consent_at = None
         registration.on_attendee_list = False
         registration.share_access_with_venue = False

@@ -20,6 +20,17 @@ CONSENT_NOTICE = _(
     "people "
     "who need it, and deleted 30 days after the Gathering. I can withdraw this at any time."
 )
+# The same agreement when the Gathering asks questions of its own that need it.
+CONSENT_NOTICE_WITH_QUESTIONS = _(
+    "I agree that the organisers may use what I tell them about how I come to this Gathering, my access "
+    "needs and my answers to the questions marked as needing it, to support me at this event and to "
+    "balance groups. It is stored encrypted, seen only by the people who need it, and deleted 30 days "
+    "after the Gathering. I can withdraw this at any time."
+)
+SENSITIVE_QUESTION_HINT = _(
+    "To answer, tick the box agreeing to how we use what you tell us about your experience and access "
+    "needs. Your answer is stored encrypted."
+)
 
 
 def ticket_price(ticket: TicketType, currency: str) -> str:
@@ -147,6 +158,8 @@ class RegistrationForm(forms.Form):
         self._leave_out_what_the_event_does_not_need(tickets)
         for question in self.questions:
             self.fields[f"q{question.pk}"] = self._question_field(question)
+        if any(question.sensitive for question in self.questions):
+            self.fields["special_category_consent"].label = CONSENT_NOTICE_WITH_QUESTIONS
 
     def _leave_out_what_the_event_does_not_need(self, tickets: list[TicketType]) -> None:
         """Ask only what this Gathering needs: nothing about paying when every ticket is free, and nothing
@@ -174,6 +187,8 @@ class RegistrationForm(forms.Form):
                     "question": parent.text,
                 }
                 hint = f"{hint} {condition}".strip()
+        if question.sensitive:
+            hint = f"{hint} {SENSITIVE_QUESTION_HINT}".strip()
         required_message = {"required": _("Answer the question: %(q)s") % {"q": question.text}}
         label = question.text if question.required else _("%(q)s (optional)") % {"q": question.text}
         if question.kind == Question.Kind.CHOICE:
@@ -634,7 +649,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ["text", "help_text", "kind", "required", "position"]
+        fields = ["text", "help_text", "kind", "required", "sensitive", "position"]
         error_messages = {"text": {"required": _("Enter the question")}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

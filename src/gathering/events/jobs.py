@@ -114,8 +114,9 @@ def feedback_invitations_job(*, now: datetime) -> None:
 
 
 def retention_purge(*, now: datetime) -> dict[str, int]:
-    """Delete special-category answers on their day: access needs and perspectives some days after the
-    Gathering ends, bursary circumstances some days after the decision (GATHERING_RETENTION_DAYS)."""
+    """Delete special-category answers on their day: access needs, perspectives and the answers to the
+    Gathering's own questions some days after the Gathering ends, bursary circumstances some days after the
+    decision (GATHERING_RETENTION_DAYS)."""
     from django.conf import settings
 
     from .models import BursaryApplication
@@ -129,6 +130,7 @@ def retention_purge(*, now: datetime) -> dict[str, int]:
         perspectives=None,
         access_needs_other="",
         dietary_needs="",
+        answers=None,
         share_access_with_venue=False,
         answers_purged=True,
     )

@@ -316,6 +316,16 @@ class Question(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=False)
+    # Special category unless the organiser says otherwise: a free question can draw out health or care.
+    sensitive = models.BooleanField(
+        _("answers may be sensitive"),
+        default=True,
+        help_text=_(
+            "Answers may say something about a person's health or their experience of services. People "
+            "answer only if they agree to how we use such answers; the answers are kept encrypted and "
+            "deleted soon after the Gathering. Untick only for practical questions, like lunch or travel."
+        ),
+    )
     depends_on = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="dependents"
     )
@@ -412,7 +422,9 @@ class Registration(models.Model):
     access_needs_other = EncryptedTextField(_("other access needs"), blank=True, default="")
     special_category_consent_at = models.DateTimeField(null=True, blank=True)
     dietary_needs = EncryptedTextField(_("dietary needs"), blank=True, default="")
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Answers to the Gathering's own questions, {question id: answer}: those to sensitive questions only
+    # with the consent above, so all are encrypted.
+    answers = EncryptedJSONField(_("answers"), null=True, blank=True)
     # Set once the retention job has cleared the answers above, so it never rereads this row.
     answers_purged = models.BooleanField(default=False, editable=False)
     on_attendee_list = models.BooleanField(_("appear on the attendee list"), default=False)

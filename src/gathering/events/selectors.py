@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import BursaryFund, Event, Registration, TicketType, Venue
+from .models import BursaryFund, Event, Question, Registration, TicketType, Venue
 
 
 def events_published() -> QuerySet[Event]:
@@ -298,6 +298,28 @@ def check_in_counts(*, event: Event) -> dict[str, int]:
     )
 
 
+def answers_needing_consent(*, registrations: list[Registration]) -> dict[int, dict[str, str | None]]:
+    """For each registration, its custom answers held under the special-category consent, as {question id:
+    question text}: answers to questions marked sensitive, and to questions since deleted (text None),
+    which nobody can now say were not. One query, whatever the number of registrations."""
+    keys = {key for registration in registrations for key in registration.answers or {}}
+    questions = {
+        str(pk): (event_id, text, sensitive)
+        for pk, event_id, text, sensitive in Question.objects.filter(
+            pk__in=[int(key) for key in keys if str(key).isdigit()]
+        ).values_list("pk", "event_id", "text", "sensitive")
+    }
+    needing: dict[int, dict[str, str | None]] = {}
+    for registration in registrations:
+        for key in registration.answers or {}:
+            event_id, text, sensitive = questions.get(str(key), (None, None, True))
+            if event_id != registration.event_id:
+                text, sensitive = None, True
+            if sensitive:
+                needing.setdefault(registration.pk, {})[key] = text
+    return needing
+
+
 def consent_withdrawal_steps(sender: object, *, user: User, purpose: str, **kwargs: object) -> list[str]:
     """What withdrawing `purpose` deletes or stops at each Gathering, one sentence per Gathering, from the
     rows services.on_consent_withdrawn changes (answers `consent_withdrawal_previewing`)."""
@@ -312,11 +334,21 @@ def consent_withdrawal_steps(sender: object, *, user: User, purpose: str, **kwar
         .select_related("event")
         .order_by("event__starts_at", "pk")
     )
+    live = list(live)
+    needing_consent = (
+        answers_needing_consent(registrations=live) if purpose == notices.SPECIAL_CATEGORY_EVENT else {}
+    )
     for registration in live:
         parts = []
         if purpose == notices.SPECIAL_CATEGORY_EVENT:
             if registration.perspectives:
                 parts.append(_("how you come to this Gathering"))
+            questions = needing_consent.get(registration.pk, {}).values()
+            if questions:
+                named = [f"“{text}”" for text in questions if text is not None]
+                if None in questions:
+                    named.append(_("a question no longer asked"))
+                parts.append(_("your answers to %(questions)s") % {"questions": ", ".join(named)})
             if registration.access_needs or registration.access_needs_other:
                 parts.append(_("your access needs"))
             if registration.share_access_with_venue:

@@ -16,16 +16,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
 
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
 from .payments import PROVIDERS
-from .selectors import event_holding_counts, ticket_fits
+from .selectors import answers_needing_consent, event_holding_counts, ticket_fits
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
 MAX_TEXT = 2_000
+SENSITIVE_ANSWER_NEEDS_CONSENT = gettext_lazy(
+    "To answer “%(q)s”, tick the box to agree to how we use what you tell us about your experience and "
+    "access needs. Or leave that question empty."
+)
 
 
 class RegistrationError(ValidationError):
@@ -121,8 +126,11 @@ def _validate_amount(ticket: TicketType, data: RegistrationInput) -> int:
     return amount
 
 
-def _validate_answers(event: Event, answers: dict[str, object]) -> dict[str, object]:
-    """Check custom answers against the event's questions; returns them keyed by question id."""
+def _validate_answers(
+    event: Event, answers: dict[str, object], *, consent: bool
+) -> tuple[dict[str, object], set[str]]:
+    """Check custom answers against the event's questions; returns them keyed by question id, and the ids
+    of those answered that are sensitive. A sensitive answer needs the special-category consent."""
     questions = {str(q.pk): q for q in event.questions.all()}
     unknown = set(answers) - set(questions)
     if unknown:
@@ -164,7 +172,9 @@ def _validate_answers(event: Event, answers: dict[str, object]) -> dict[str, obj
             if value not in ("yes", "no"):
                 raise RegistrationError({f"q{key}": _("Answer yes or no: %(q)s") % {"q": question.text}})
             cleaned[key] = value
-    return cleaned
+        if question.sensitive and not consent:
+            raise RegistrationError({f"q{key}": SENSITIVE_ANSWER_NEEDS_CONSENT % {"q": question.text}})
+    return cleaned, {key for key in cleaned if questions[key].sensitive}
 
 
 def _answer_matches(answer: object, wanted: str) -> bool:
@@ -218,9 +228,11 @@ def _validate(
         "dietary_needs": _clean_text(
             data.dietary_needs, field_name="dietary_needs", label=_("dietary needs"), limit=MAX_TEXT
         ),
-        "answers": _validate_answers(event, data.answers),
         "on_attendee_list": bool(data.on_attendee_list),
     }
+    clean["answers"], sensitive_answered = _validate_answers(
+        event, data.answers, consent=data.special_category_consent
+    )
     perspectives = list(dict.fromkeys(data.perspectives))
     needs = list(dict.fromkeys(data.access_needs))
     other = _clean_text(
@@ -247,7 +259,7 @@ def _validate(
         perspectives=perspectives or None,
         access_needs=needs or None,
         access_needs_other=other,
-        special_category=bool(perspectives or needs or other),
+        special_category=bool(perspectives or needs or other or sensitive_answered),
         share_access_with_venue=bool(data.share_access_with_venue) and bool(needs or other),
     )
     clean["payment"] = _payment_chosen(clean["amount_minor"], data)
@@ -395,7 +407,7 @@ def registration_create(
                 access_needs_other=clean["access_needs_other"],
                 special_category_consent_at=locked_at if clean["special_category"] else None,
                 dietary_needs=clean["dietary_needs"],
-                answers=clean["answers"],
+                answers=clean["answers"] or None,
                 on_attendee_list=clean["on_attendee_list"],
                 share_access_with_venue=clean["share_access_with_venue"],
                 waitlisted_at=locked_at if status == Registration.Status.WAITLISTED else None,
@@ -438,6 +450,14 @@ def on_consent_withdrawn(sender: object, user: User, purpose: str, **kwargs: obj
     # The same rows consent_withdrawal_steps (selectors) lists on the "Are you sure" page.
     live = Registration.objects.filter(user=user).live()
     if purpose == notices.SPECIAL_CATEGORY_EVENT:
+        answered = list(live.filter(answers__isnull=False))
+        needing_consent = answers_needing_consent(registrations=answered)
+        for registration in answered:
+            needing = needing_consent.get(registration.pk)
+            if needing:
+                kept = {key: value for key, value in registration.answers.items() if key not in needing}
+                registration.answers = kept or None
+                registration.save(update_fields=["answers", "updated_at"])
         live.update(
             perspectives=None,
             access_needs=None,
@@ -898,6 +918,7 @@ def event_copy(*, actor: User, source: Event, title: str, starts_at: datetime) -
                 kind=question.kind,
                 choices=question.choices,
                 required=question.required,
+                sensitive=question.sensitive,
                 position=question.position,
             )
         for question in source.questions.filter(depends_on__isnull=False):
@@ -972,7 +993,11 @@ def registration_update(
         label=_("other access needs"),
         limit=MAX_TEXT,
     )
-    answers = _validate_answers(event, data.answers)
+    # Unticking a consent given before withdraws it: the sensitive answers go with the others below.
+    withdrawing = registration.special_category_consent_at is not None and not data.special_category_consent
+    answers, sensitive_answered = _validate_answers(
+        event, data.answers, consent=data.special_category_consent or withdrawing
+    )
     perspectives = list(dict.fromkeys(data.perspectives))
     needs = list(dict.fromkeys(data.access_needs))
     if set(perspectives) - set(Registration.Perspective.values):
@@ -981,6 +1006,8 @@ def registration_update(
         raise RegistrationError({"access_needs": _("Choose from the access needs listed, or describe them")})
     if not data.special_category_consent:
         perspectives, needs, other = [], [], ""
+        answers = {key: value for key, value in answers.items() if key not in sensitive_answered}
+        sensitive_answered = set()
     with transaction.atomic():
         if data.ticket_type_id != registration.ticket_type_id:
             # Locks the event before the registration, in the order every capacity change takes them.
@@ -989,11 +1016,11 @@ def registration_update(
         registration.name = name
         registration.pronouns = pronouns
         registration.dietary_needs = dietary
-        registration.answers = answers
+        registration.answers = answers or None
         registration.perspectives = perspectives or None
         registration.access_needs = needs or None
         registration.access_needs_other = other
-        special = bool(perspectives or needs or other)
+        special = bool(perspectives or needs or other or sensitive_answered)
         if special and registration.special_category_consent_at is None:
             registration.special_category_consent_at = now or timezone.now()
         if not special:
