@@ -150,6 +150,25 @@ def test_my_gatherings_shows_status_and_waitlist_position(event):
     assert "number 1 on the waiting list" in html
 
 
+def test_my_gatherings_shows_the_reference_for_the_door_to_people_with_a_place(event):
+    holder, other, waiting = UserFactory(), UserFactory(), UserFactory()
+    held = _registered(event, holder)
+    _registered(event, other)
+    queued = _registered(event, waiting)
+    online = EventFactory(format="online", venue=None, online_join_url="https://meet.example.org/x")
+    TicketTypeFactory(event=online)
+    online_place = _registered(online, holder)
+
+    mine = signed_in(holder).get("/my/gatherings/").content.decode()
+    theirs = signed_in(waiting).get("/my/gatherings/").content.decode()
+
+    assert f"Your reference for the door: <strong>G{event.pk}-{held.pk}</strong>" in mine
+    assert mine.count("Your reference for the door") == 1  # an online Gathering has no door
+    assert f"G{online.pk}-{online_place.pk}" not in mine
+    assert "Your reference for the door" not in theirs
+    assert f"G{event.pk}-{queued.pk}" not in theirs
+
+
 def test_cancel_needs_confirmation_then_offers_the_place(event):
     holder, waiting = UserFactory(), UserFactory()
     other = UserFactory()

@@ -13,7 +13,7 @@ from gathering.events.bursaries import bursary_apply
 from gathering.events.models import BursaryFund, Question
 from gathering.events.services import RegistrationInput, registration_create
 from gathering.privacy.services import consent_give
-from gathering.privacy.subject import subject_export
+from gathering.privacy.subject import NAME_SUFFIX, subject_export
 from gathering.programme.models import Interest
 from gathering.support.services import concern_raise
 
@@ -109,10 +109,15 @@ def expected_words(export) -> tuple[list[str], list[str]]:
     for label, section in export["data"].items():
         hidden.append(label)
         model = apps.get_model(label)
+        fields = {field.name for field in model._meta.concrete_fields}
         for row in section.get("rows", []):
             for key, value in row.items():
                 if "_" in key:
                     hidden.append(key)
+                if key not in fields and key.removesuffix(NAME_SUFFIX) in fields:
+                    if value:  # the name of what a link points at, beside its id: the page shows the name
+                        shown.append(value)
+                    continue
                 field = model._meta.get_field(key)
                 if key in NOT_SHOWN or field.is_relation or value in (None, "", [], {}) or value is False:
                     continue

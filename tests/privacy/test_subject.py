@@ -12,11 +12,14 @@ from gathering.events.services import (
     registration_status_counts_for_tests,
 )
 from gathering.privacy.subject import personal_paths, subject_erase, subject_export
+from gathering.programme.models import Interest
 from gathering.support.models import Concern
 from gathering.support.services import concern_raise
 
+from ..circles.helpers import join
 from ..conftest import signed_in
-from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from ..factories import CircleSeriesFactory, EventFactory, TicketTypeFactory, UserFactory, make_staff
+from ..programme.attendee_data import mark, programme_for, session
 
 # Committed transactions, so that pg_dump (another process) sees the rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,6 +113,30 @@ def test_every_model_with_a_path_to_the_person_is_in_the_export(person):
     assert export["data"]["events.bursaryapplication"]["rows"][0]["circumstances"] == CIRCUMSTANCES
     assert "key_hash" not in export["data"]["accounts.apitoken"]["rows"][0]
     assert "password" not in export["data"]["accounts.user"]["rows"][0]
+
+
+def test_the_download_names_what_each_row_links_to_beside_its_id(person):
+    event = Registration.objects.get(user=person).event
+    series = CircleSeriesFactory(event=event, name="Leeds listening circles")
+    join(series, person)
+    mark(person, session(programme_for(event), title="Listening without fixing"), Interest.Level.REALLY_WANT)
+
+    data = subject_export(user=person)["data"]
+
+    (place,) = data["events.registration"]["rows"]
+    assert (place["event"], place["event_name"]) == (event.pk, event.title)
+    assert place["ticket_type_name"] == f"{event.title}: Standard"
+    (marked,) = data["programme.interest"]["rows"]
+    assert marked["session_name"] == f"“Listening without fixing” at {event.title}"
+    (membership,) = data["circles.circlemembership"]["rows"]
+    assert (membership["series"], membership["series_name"]) == (series.pk, "Leeds listening circles")
+    assert (membership["circle"], membership["circle_name"]) == (None, None)  # circles not formed yet
+    assert membership["agreement_name"] == "Version 1"
+    (application,) = data["events.bursaryapplication"]["rows"]
+    assert application["event_name"] == event.title
+    # A link to an account keeps only its id: a name beside it could be someone else's.
+    assert place["user"] == person.pk and "user_name" not in place
+    assert "decided_by_name" not in application
 
 
 def test_special_category_values_never_reach_the_database_in_clear(person):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .notices import CURRENT
-from .subject import SECRET_FIELDS, WITHHELD, _rows, personal_paths
+from .subject import SECRET_FIELDS, WITHHELD, _rows, linked_names, personal_paths
 
 # Section titles in the person's words, in the order the page shows them; others follow, by model name.
 SECTIONS = {
@@ -154,15 +154,6 @@ CODED_LISTS = {
     ("programme.session", "needs"): ("programme", None, "Need"),
     ("programme.room", "features"): ("programme", None, "Need"),
 }
-# What a linked record's name reads from, loaded with it so naming it costs no query.
-NAMED_WITH = {
-    "events.tickettype": ("event",),
-    "events.registration": ("event",),
-    "programme.session": ("programme__event",),
-    "programme.programme": ("event",),
-    "circles.meeting": ("circle",),
-    "circles.circlemembership": ("series",),
-}
 # Fields holding money in pence.
 MONEY_SUFFIX = "_minor"
 
@@ -218,34 +209,6 @@ def _nested(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_nested(inner) for inner in value)
     return _scalar(value)
-
-
-def _linked(paths: list[tuple[str, list[models.Model]]]) -> dict[tuple[type, Any], str]:
-    """Every linked record (a Gathering, a ticket, a session) by its name: one query per kind of record."""
-    wanted: dict[type[models.Model], set[Any]] = {}
-    user_model = apps.get_model("accounts", "User")
-    for _label, rows in paths:
-        for row in rows:
-            for field in row._meta.concrete_fields:
-                if field.is_relation and field.related_model is not user_model:
-                    pk = getattr(row, field.attname)
-                    if pk is not None:
-                        wanted.setdefault(field.related_model, set()).add(pk)
-    names: dict[tuple[type, Any], str] = {}
-    for model, pks in wanted.items():
-        rows = model._default_manager.select_related(*NAMED_WITH.get(model._meta.label_lower, ()))
-        for pk, obj in rows.in_bulk(list(pks)).items():
-            names[(model, pk)] = _linked_name(obj)
-    return names
-
-
-def _linked_name(obj: models.Model) -> str:
-    label = obj._meta.label_lower
-    if label == "programme.session":
-        return _("“%(title)s” at %(event)s") % {"title": obj.title, "event": obj.programme.event.title}
-    if label == "circles.groupagreement":
-        return _("Version %(n)s") % {"n": obj.version}
-    return str(obj)
 
 
 def _answers(value: dict[str, Any], questions: dict[int, tuple[str, str]]) -> str:
@@ -353,7 +316,7 @@ def my_data_sections(*, user: models.Model) -> list[Section]:
         rows = list(_rows(path, user))
         if rows:
             loaded.append((path.label, rows))
-    linked = _linked(loaded)
+    linked = linked_names(loaded)
     questions = _questions(loaded)
     sections = []
     for label, rows in loaded:

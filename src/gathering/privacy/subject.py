@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 # Models whose rows are never shown in an export, with the reason given to the person.
 WITHHELD = {
@@ -36,6 +37,17 @@ ACTING_ON_OTHERS = {
 }
 # Fields never exported: secrets and internal keys.
 SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secret", "session_data", "key"}
+# What a linked record's name reads from, loaded with it so naming it costs no query.
+NAMED_WITH = {
+    "events.tickettype": ("event",),
+    "events.registration": ("event",),
+    "programme.session": ("programme__event",),
+    "programme.programme": ("event",),
+    "circles.meeting": ("circle",),
+    "circles.circlemembership": ("series",),
+}
+# The download writes, beside each link's id, the name of what it links to under this key ("event_name").
+NAME_SUFFIX = "_name"
 
 
 @dataclass(frozen=True)
@@ -117,31 +129,69 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _record(instance: models.Model) -> dict[str, Any]:
+def linked_names(loaded: list[tuple[str, list[models.Model]]]) -> dict[tuple[type, Any], str]:
+    """Every record the rows link to (a Gathering, a ticket, a session, a circle) by the name a person knows
+    it by: one query per kind of record. Links to accounts are never named: another person's name is not
+    the person's data, and their own is in their account's row."""
+    wanted: dict[type[models.Model], set[Any]] = {}
+    user_model = _user_model()
+    for _label, rows in loaded:
+        for row in rows:
+            for field in row._meta.concrete_fields:
+                if field.is_relation and field.related_model is not user_model:
+                    pk = getattr(row, field.attname)
+                    if pk is not None:
+                        wanted.setdefault(field.related_model, set()).add(pk)
+    names: dict[tuple[type, Any], str] = {}
+    for model, pks in wanted.items():
+        rows = model._default_manager.select_related(*NAMED_WITH.get(model._meta.label_lower, ()))
+        for pk, obj in rows.in_bulk(list(pks)).items():
+            names[(model, pk)] = _linked_name(obj)
+    return names
+
+
+def _linked_name(obj: models.Model) -> str:
+    label = obj._meta.label_lower
+    if label == "programme.session":
+        return _("“%(title)s” at %(event)s") % {"title": obj.title, "event": obj.programme.event.title}
+    if label == "circles.groupagreement":
+        return _("Version %(n)s") % {"n": obj.version}
+    return str(obj)
+
+
+def _record(instance: models.Model, names: dict[tuple[type, Any], str]) -> dict[str, Any]:
     record = {}
+    user_model = _user_model()
     for field in instance._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
         if field.is_relation:
-            record[field.name] = getattr(instance, field.attname)
+            pk = getattr(instance, field.attname)
+            record[field.name] = pk
+            if field.related_model is not user_model:
+                # An id alone means nothing to the person reading the file: the name goes beside it.
+                record[field.name + NAME_SUFFIX] = names.get((field.related_model, pk))
         else:
             record[field.name] = _value(getattr(instance, field.name))
     return record
 
 
 def subject_export(*, user: models.Model) -> dict[str, Any]:
-    """Everything held about the person, by model: rows, or the reason they are withheld."""
+    """Everything held about the person, by model: rows, or the reason they are withheld. Each link to
+    another record carries that record's name beside its id (`event` and `event_name`)."""
     data: dict[str, Any] = {"exported_for": user.email, "generated_at": _value(datetime.now().astimezone())}
     sections: dict[str, Any] = {}
+    loaded: list[tuple[str, list[models.Model]]] = []
     for path in personal_paths():
         if path.label in WITHHELD:
             count = _rows(path, user).count()
             sections[path.label] = {"withheld": WITHHELD[path.label], "count": count}
             continue
-        sections[path.label] = {
-            "title": str(path.model._meta.verbose_name_plural),
-            "rows": [_record(row) for row in _rows(path, user)],
-        }
+        sections[path.label] = {"title": str(path.model._meta.verbose_name_plural)}
+        loaded.append((path.label, list(_rows(path, user))))
+    names = linked_names(loaded)
+    for label, rows in loaded:
+        sections[label]["rows"] = [_record(row, names) for row in rows]
     data["data"] = sections
     return data
 
