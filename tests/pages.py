@@ -35,6 +35,7 @@ PAGES: tuple[Page, ...] = (
     Page("/accounts/2fa/", "participant", "mfa_index"),
     Page("/accounts/2fa/totp/activate/", "participant", "mfa_activate_totp"),
     Page("/accounts/reauthenticate/", "participant", "account_reauthenticate"),
+    Page("/accounts/reauthenticate/code/", "participant", "account_request_reauthentication_code"),
     Page("/account/", "participant", "accounts:profile"),
     Page("/account/tokens/", "participant", "accounts:tokens"),
     Page("/account/delete/", "participant", "accounts:delete"),
@@ -163,8 +164,8 @@ NOT_PAGES = {
     "mfa_view_recovery_codes": "only after MFA is set up",
     "mfa_generate_recovery_codes": "only after MFA is set up",
     "mfa_download_recovery_codes": "a text download, not a page",
-    "account_request_reauthentication_code": "sign-in by emailed code is switched off",
-    "account_confirm_reauthentication_code": "sign-in by emailed code is switched off",
+    "account_confirm_reauthentication_code": "opens only after a code was emailed: "
+    "tests/accounts/test_account_pages_words.py opens it",
     "account_confirm_login_code": "sign-in by emailed code is switched off",
     "api:schema": "JSON, not a page",
     "privacy:my_data_json": "a JSON download; tested in tests/privacy/test_subject.py",

@@ -160,6 +160,9 @@ ACCOUNT_FORMS = {
     "signup": "gathering.accounts.forms.SignupForm",
     "login": "gathering.accounts.forms.LoginForm",
     "reset_password": "gathering.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "gathering.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "gathering.accounts.forms.ChangePasswordForm",
+    "set_password": "gathering.accounts.forms.SetPasswordForm",
     "add_email": "gathering.accounts.forms.AddEmailForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

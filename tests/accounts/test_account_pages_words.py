@@ -20,6 +20,11 @@ pytestmark = pytest.mark.django_db
 
 # allauth's own headings, buttons and sentences. None of them may reach a page.
 ALLAUTH_WORDS = [
+    # allauth's form labels, which the site's forms (accounts/forms.py) replace.
+    "Remember Me",
+    "Current Password",
+    "New Password",
+    "Password (again)",
     "Sign In",
     "Sign Up",
     "Signup",

@@ -100,3 +100,22 @@ def tab_to(page, selector: str, *, limit: int = 60) -> None:
         if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
             return
     raise AssertionError(f"{selector} was never reached with the Tab key")
+
+
+# Journey screenshots are test artefacts: kept after the run under test-artefacts/journeys/<role>/ (or
+# under GATHERING_TEST_ARTEFACTS), one PNG per step, so a person can look through each journey.
+ARTEFACTS = Path(
+    os.environ.get("GATHERING_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts")
+)
+
+
+def screenshot_folder(role: str) -> Path:
+    folder = ARTEFACTS / "journeys" / role
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"Screenshots: {folder}")
+    return folder
+
+
+def shot(page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -6,7 +6,6 @@ acknowledges it, records what they did, closes it, and reads the status changes 
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +16,7 @@ from gathering.support.models import Concern, ConcernNote
 
 from ..circles.registry import published_circle
 from ..factories import EventFactory, UserFactory, make_staff
+from .conftest import screenshot_folder, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,18 +30,7 @@ CIRCLE_LABEL = f"Circle 1 of {SERIES}, facilitated by {FACILITATOR}"
 DETAILS = "During the sharing round Kit said they had stopped eating and did not feel safe at home."
 
 
-def shot(page, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def screenshot_folder(tmp_path: Path, role: str) -> Path:
-    folder = tmp_path / "journeys" / role
-    folder.mkdir(parents=True)
-    print(f"Screenshots: {folder}")
-    return folder
-
-
-def test_facilitator_runs_a_meeting_raises_a_concern_and_a_safeguarding_lead_handles_it(new_page, tmp_path):
+def test_facilitator_runs_a_meeting_raises_a_concern_and_a_safeguarding_lead_handles_it(new_page):
     facilitator = make_staff("facilitator", name=FACILITATOR)
     lead = make_staff("safeguarding_lead", name=LEAD)
     series, circle, came, due = published_circle(
@@ -57,7 +46,7 @@ def test_facilitator_runs_a_meeting_raises_a_concern_and_a_safeguarding_lead_han
     due_legend = due.starts_at.astimezone(ZoneInfo(series.time_zone)).strftime("%A %-d %B %Y, %H:%M")
 
     # ---------------------------------------------------------------------------------------- facilitator
-    folder = screenshot_folder(tmp_path, "facilitator")
+    folder = screenshot_folder("facilitator")
     page = new_page(user=facilitator)
     main = page.locator("main")
 
@@ -126,7 +115,7 @@ def test_facilitator_runs_a_meeting_raises_a_concern_and_a_safeguarding_lead_han
     assert (concern.raised_from_label, concern.raised_from_path) == (CIRCLE_LABEL, series.get_absolute_url())
 
     # ---------------------------------------------------------------------------------- safeguarding lead
-    folder = screenshot_folder(tmp_path, "safeguarding_lead")
+    folder = screenshot_folder("safeguarding_lead")
     page = new_page(user=lead)
     main = page.locator("main")
 

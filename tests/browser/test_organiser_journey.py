@@ -15,7 +15,7 @@ from gathering.programme import services as programme_services
 from gathering.programme.models import Session, TimetableRun
 
 from ..factories import EventFactory, TicketTypeFactory, UserFactory
-from .test_participant_journey import shot
+from .conftest import screenshot_folder, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,10 +141,8 @@ def scrolls_sideways(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > 390")
 
 
-def test_organiser_copies_publishes_checks_in_and_publishes_the_timetable(new_page, live_server, tmp_path):
-    folder = tmp_path / "journeys" / "organiser"
-    folder.mkdir(parents=True)
-    print(f"Screenshots: {folder}")
+def test_organiser_copies_publishes_checks_in_and_publishes_the_timetable(new_page, live_server):
+    folder = screenshot_folder("organiser")
 
     page = new_page("organiser")
     organiser = page.user

@@ -22,6 +22,7 @@ from gathering.programme.models import Interest
 
 from ..factories import CircleSeriesFactory, EventFactory, TicketTypeFactory, UserFactory
 from ..programme.attendee_data import grid, programme_for, publish, session
+from .conftest import screenshot_folder, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,10 +36,6 @@ CIRCLES = "Leeds listening circles"
 REALLY_WANT = "Listening without fixing"
 WOULD_LIKE = "Writing our own crisis plans"
 COMMENT = "The quiet room made the whole day possible."
-
-
-def shot(page, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def header_link(page, name: str):
@@ -80,13 +77,9 @@ def emailed_link(to: str, path_prefix: str, base_url: str) -> str:
     raise AssertionError(f"no email to {to} with a {path_prefix} link: {[m.subject for m in mail.outbox]}")
 
 
-def test_newcomer_from_finding_a_gathering_to_deleting_their_account(
-    new_page, live_server, settings, tmp_path
-):
+def test_newcomer_from_finding_a_gathering_to_deleting_their_account(new_page, live_server, settings):
     settings.GATHERING_BASE_URL = live_server.url
-    folder = tmp_path / "journeys" / "participant"
-    folder.mkdir(parents=True)
-    print(f"Screenshots: {folder}")
+    folder = screenshot_folder("participant")
 
     event = EventFactory(title=TITLE, capacity=1)
     TicketTypeFactory(event=event, name=TICKET, kind="fixed", price_minor=0)

@@ -17,12 +17,26 @@ from .email_change import email_change_request, users_with_address
 from .models import User, time_zone_choices
 from .roles import ROLES
 
+# allauth's labels in the site's words (sentence case, saying what to do).
+LABELS = {
+    "remember": _("Keep me signed in on this device"),
+    "oldpassword": _("Your current password"),
+    "password1": _("New password"),
+    "password2": _("New password again"),
+}
 
-def _plain_fields(form: forms.Form, messages: dict[str, dict[str, str]]) -> None:
-    """GOV.UK style on allauth's fields: no placeholders, and an error message that names the field."""
+
+def _plain_fields(
+    form: forms.Form, messages: dict[str, dict[str, str]], labels: dict[str, str] | None = None
+) -> None:
+    """GOV.UK style on allauth's fields: no placeholders, labels in the site's words, and an error message
+    that names the field."""
     for name, field in form.fields.items():
         field.widget.attrs.pop("placeholder", None)
         field.error_messages.update(messages.get(name, {}))
+        label = (labels or {}).get(name, LABELS.get(name))
+        if label:
+            field.label = label
 
 
 class SignupForm(allauth_forms.SignupForm):
@@ -49,6 +63,7 @@ class SignupForm(allauth_forms.SignupForm):
                 "password1": {"required": _("Enter a password")},
                 "password2": {"required": _("Enter the same password again")},
             },
+            labels={"password1": _("Password"), "password2": _("Password again")},
         )
 
     def clean_name(self) -> str:
@@ -103,6 +118,44 @@ class LoginForm(allauth_forms.LoginForm):
         cleaned = super().clean()  # raises ValidationError when the password is wrong
         attempt.give_back()
         return cleaned
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(
+            self,
+            {
+                "oldpassword": {"required": _("Enter your current password")},
+                "password1": {"required": _("Enter a new password")},
+                "password2": {"required": _("Enter the new password again")},
+            },
+        )
+
+
+class SetPasswordForm(allauth_forms.SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(
+            self,
+            {
+                "password1": {"required": _("Enter a password")},
+                "password2": {"required": _("Enter the password again")},
+            },
+            labels={"password1": _("Password"), "password2": _("Password again")},
+        )
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_fields(
+            self,
+            {
+                "password1": {"required": _("Enter a new password")},
+                "password2": {"required": _("Enter the new password again")},
+            },
+        )
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
