@@ -3,9 +3,9 @@ nothing."""
 
 import pytest
 
+from gathering.accounts.demo import ensure_demo_people
 from gathering.circles.demo import SLUG, seed_circles
 from gathering.circles.models import Circle, CircleMembership, CircleSeries, Meeting, NotWithRequest
-from gathering.core.demo import ensure_demo_people
 from gathering.core.models import OutboxMessage
 from gathering.events.demo import seed_events
 

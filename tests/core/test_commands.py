@@ -12,8 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, 
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from gathering.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from gathering.accounts.models import ApiToken, User
-from gathering.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 pytestmark = pytest.mark.django_db
 

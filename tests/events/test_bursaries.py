@@ -261,7 +261,8 @@ def test_award_and_give_a_place_is_over_capacity_on_purpose(full_event, organise
 
 
 def test_award_when_a_place_frees_puts_the_person_first_in_the_queue(full_event, organiser):
-    from gathering.events.services import registration_cancel, waitlist_position
+    from gathering.events.selectors import waitlist_position
+    from gathering.events.services import registration_cancel
 
     standard = full_event.ticket_types.get(name="Standard")
     earlier = UserFactory()

@@ -68,7 +68,7 @@ def test_200_simultaneous_registrations_for_20_places():
 
     assert all(r.created for r in results)
     waiting = _check_outcome(event)
-    from gathering.events.services import waitlist_position
+    from gathering.events.selectors import waitlist_position
 
     assert [waitlist_position(r) for r in waiting] == list(range(1, PEOPLE - PLACES + 1))
     reported = sorted(r.waitlist_position for r in results if r.waitlist_position is not None)

@@ -5,8 +5,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gathering.events.models import Question, Registration
-from gathering.events.services import RegistrationInput, registration_cancel, registration_create
+from gathering.events.models import Event, Question, Registration
+from gathering.events.services import (
+    RegistrationError,
+    RegistrationInput,
+    registration_cancel,
+    registration_create,
+)
 
 from ..conftest import signed_in
 from ..factories import EventFactory, TicketTypeFactory, UserFactory
@@ -370,3 +375,31 @@ def test_withdrawing_consent_removes_the_answers_from_organiser_views_and_export
     assert "British Sign Language" not in export.content.decode()
     check_in = signed_in(organiser).post(f"/staff/gatherings/{event.slug}/check-in/", {"q": "Wren"})
     assert "British Sign Language" not in check_in.content.decode()
+
+
+def test_once_a_gathering_has_ended_its_registration_cannot_be_changed_or_cancelled(event):
+    holder, waiting = UserFactory(), UserFactory()
+    held = _registered(event, holder)
+    _registered(event, UserFactory())
+    queued = _registered(event, waiting)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timezone.timedelta(days=2),
+        ends_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    client = signed_in(holder)
+
+    page = client.get("/my/gatherings/").content.decode()
+    assert "Cancel this registration" not in page and "Change your answers" not in page
+    for url in (f"/my/gatherings/{held.pk}/cancel/", f"/my/gatherings/{held.pk}/edit/"):
+        response = client.post(url, follow=True)
+        assert response.redirect_chain[-1][0] == "/my/gatherings/"
+        assert (
+            "has ended, so its registration can no longer be changed or cancelled"
+            in response.content.decode()
+        )
+    with pytest.raises(RegistrationError, match="has ended"):
+        registration_cancel(registration=held, user=holder)
+    held.refresh_from_db()
+    queued.refresh_from_db()
+    # Who came stays on the record, and nobody is offered a place at a Gathering that is over.
+    assert (held.status, queued.status) == ("confirmed", "waitlisted")

@@ -48,7 +48,12 @@ def test_retention_touches_each_row_once():
     event = EventFactory(starts_at=timezone.now() - 40 * DAY, ends_at=timezone.now() - 39 * DAY)
     ticket = TicketTypeFactory(event=event)
     Registration.objects.create(
-        event=event, ticket_type=ticket, name="P", email="p@example.org", status="confirmed", dietary_needs="x"
+        event=event,
+        ticket_type=ticket,
+        name="P",
+        email="p@example.org",
+        status="confirmed",
+        dietary_needs="x",
     )
     now = timezone.now()
     assert retention_purge(now=now)["registrations"] == 1

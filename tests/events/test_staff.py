@@ -4,7 +4,7 @@ payments and idempotent check-in; access needs shown at check-in only with the p
 import pytest
 
 from gathering.events.models import Registration
-from gathering.events.services import checkin_payload
+from gathering.events.selectors import checkin_payload
 
 from ..conftest import signed_in
 from ..factories import EventFactory, TicketTypeFactory, UserFactory, make_staff

@@ -75,7 +75,7 @@ def test_the_grid_editor_shows_the_message_on_the_form():
 def test_the_demo_grid_falls_within_the_demo_gatherings_dates():
     from django.utils import timezone
 
-    from gathering.core.demo import ensure_demo_people
+    from gathering.accounts.demo import ensure_demo_people
     from gathering.events.demo import seed_events
     from gathering.programme.demo import UPCOMING, seed_programme
 

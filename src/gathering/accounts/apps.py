@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from . import jobs, receivers  # noqa: F401 - registers the periodic jobs and signal receivers
+        from . import demo, jobs, receivers  # noqa: F401 - registers the demo step, periodic jobs, receivers
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="gathering_roles_sync")
 

@@ -14,7 +14,8 @@ class CirclesConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import consent_withdrawn, erasure_previewing
 
-        from . import home, jobs, references, rules  # noqa: F401 - registers blocks, job, references, rules
+        # Registers the demo step, the home page block, periodic job, references and rules.
+        from . import demo, home, jobs, references, rules  # noqa: F401
         from .erasure import on_account_deleting, on_erasure_previewing
         from .services import on_consent_withdrawn
 

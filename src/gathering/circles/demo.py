@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from gathering.accounts.models import User
 from gathering.accounts.roles import FACILITATOR, PARTICIPANT
+from gathering.core.demo import DemoRun, demo_step
 from gathering.events.models import Event
 
 from . import services
@@ -82,7 +83,7 @@ def seed_circles(*, people: dict[str, User], scale: int = 1) -> None:
         )
     agreement = services.agreement_current(series)
     for n, user in enumerate(members):
-        if CircleMembership.objects.filter(series=series, user=user, status="active").exists():
+        if CircleMembership.objects.active().filter(series=series, user=user).exists():
             continue
         services.membership_join(
             series=series,
@@ -107,10 +108,15 @@ def seed_circles(*, people: dict[str, User], scale: int = 1) -> None:
 def _lead_the_participants_circle(series: CircleSeries, *, participant: User, facilitator: User) -> None:
     """Facilitators are interchangeable for the rules here (nobody in the demo asked not to be with one), so
     the demo facilitator swaps places with whoever leads the demo participant's circle."""
-    theirs = CircleMembership.objects.get(series=series, user=participant, status="active").circle
+    theirs = CircleMembership.objects.active().get(series=series, user=participant).circle
     if theirs.facilitator_id == facilitator.pk:
         return
     current = Circle.objects.get(series=series, facilitator=facilitator)
     current.facilitator, theirs.facilitator = theirs.facilitator, facilitator
     current.save(update_fields=["facilitator"])
     theirs.save(update_fields=["facilitator"])
+
+
+@demo_step("circles", order=40)
+def seed(run: DemoRun) -> None:
+    seed_circles(people=run.people, scale=run.scale)

@@ -17,7 +17,8 @@ from .services import membership_leave
 def memberships_to_leave(*, user: User) -> QuerySet[CircleMembership]:
     """The circles the person still takes part in: erasure leaves each, the deletion page lists each."""
     return (
-        CircleMembership.objects.filter(user=user, status=CircleMembership.Status.ACTIVE)
+        CircleMembership.objects.active()
+        .filter(user=user)
         .select_related("series")
         .order_by("series__name", "pk")
     )

@@ -228,9 +228,7 @@ class SwapForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, series: CircleSeries, circles: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        people = CircleMembership.objects.filter(series=series, status="active").select_related(
-            "user", "circle"
-        )
+        people = CircleMembership.objects.active().filter(series=series).select_related("user", "circle")
         for name in ("first", "second"):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = _person_label

@@ -25,9 +25,8 @@ def feedback_invite_due(*, now: datetime) -> int:
     for meeting in meetings:
         answered = FeedbackReceipt.objects.filter(meeting=meeting).values("membership")
         members = (
-            CircleMembership.objects.filter(
-                circle=meeting.circle, status=CircleMembership.Status.ACTIVE, user__isnull=False
-            )
+            CircleMembership.objects.active()
+            .filter(circle=meeting.circle, user__isnull=False)
             .exclude(pk__in=answered)
             .select_related("user", "series")
         )

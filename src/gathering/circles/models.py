@@ -211,6 +211,12 @@ class Circle(models.Model):
         return self.online_link or self.series.online_link
 
 
+class CircleMembershipQuerySet(models.QuerySet):
+    def active(self) -> "CircleMembershipQuerySet":
+        """Memberships of people taking part: not left, not removed."""
+        return self.filter(status=CircleMembership.Status.ACTIVE)
+
+
 class CircleMembership(models.Model):
     """One person's place in a series: what they told us (with consent) and which circle they are in."""
 
@@ -247,6 +253,8 @@ class CircleMembership(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CircleMembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("circle membership")
         verbose_name_plural = _("circle memberships")
@@ -262,6 +270,10 @@ class CircleMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}: {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
     @property
     def first_name(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
 
+from .formation import build_plan
 from .models import (
     Circle,
     CircleInvitation,
@@ -34,7 +35,9 @@ def series_open(*, limit: int) -> list[CircleSeries]:
 
 def series_managed_by(*, user: User) -> QuerySet[CircleSeries]:
     rows = CircleSeries.objects.select_related("event").annotate(
-        active=Count("memberships", filter=Q(memberships__status="active"), distinct=True),
+        active=Count(
+            "memberships", filter=Q(memberships__status=CircleMembership.Status.ACTIVE), distinct=True
+        ),
         circle_total=Count("circles", distinct=True),
     )
     if not user.has_perm("accounts.manage_roles"):
@@ -51,18 +54,14 @@ def memberships_for_user(*, user: User) -> QuerySet[CircleMembership]:
 
 
 def circle_members(*, circle: Circle) -> list[CircleMembership]:
-    return list(
-        CircleMembership.objects.filter(circle=circle, status=CircleMembership.Status.ACTIVE)
-        .select_related("user")
-        .order_by("pk")
-    )
+    return list(CircleMembership.objects.active().filter(circle=circle).select_related("user").order_by("pk"))
 
 
 def circles_facilitated_by(*, user: User) -> QuerySet[Circle]:
     return (
         Circle.objects.filter(facilitator=user)
         .select_related("series")
-        .annotate(active=Count("memberships", filter=Q(memberships__status="active")))
+        .annotate(active=Count("memberships", filter=Q(memberships__status=CircleMembership.Status.ACTIVE)))
         .order_by("series__name", "number")
     )
 
@@ -98,26 +97,20 @@ class Explanation:
 
 def circle_explanations(*, series: CircleSeries) -> tuple[list[Explanation], list[CircleMembership]]:
     """Each circle with its mix and the rules it meets; and the active people in no circle yet."""
-    from .services import build_plan
-
     circles = list(
         Circle.objects.filter(series=series)
         .select_related("facilitator")
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=CircleMembership.objects.filter(status="active")
-                .select_related("user")
-                .order_by("pk"),
+                queryset=CircleMembership.objects.active().select_related("user").order_by("pk"),
                 to_attr="active_members",
             )
         )
         .order_by("number")
     )
     if not circles:
-        return [], list(
-            CircleMembership.objects.filter(series=series, status="active").select_related("user")
-        )
+        return [], list(CircleMembership.objects.active().filter(series=series).select_related("user"))
     plan = build_plan(series, circles=circles)
     where = {m.pk: i for i, m in enumerate(plan.members)}
     facilitator_index = {user.pk: len(plan.members) + k for k, user in enumerate(plan.facilitators)}

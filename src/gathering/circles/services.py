@@ -1,13 +1,9 @@
 """Every change to listening circles: joining, leaving, "not with" requests, forming, re-forming, swapping,
 publishing, removing a participant, attendance and feedback."""
 
-import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -16,15 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
-from gathering.optimise.grouping import (
-    GroupingInstance,
-    GroupingResult,
-    check_partition,
-    explain_infeasible,
-    solve_grouping,
-)
+from gathering.optimise.grouping import GroupingResult
 from gathering.privacy.services import audit_record
 
+from . import formation
 from .models import (
     Attendance,
     Circle,
@@ -40,11 +31,6 @@ from .models import (
 )
 from .rules import can_facilitate, can_join_series, can_manage_series
 
-# Seconds the optimiser may take when an organiser forms circles; a few seconds is plenty for hundreds.
-DEFAULT_TIME_LIMIT = 3.0
-# What moving one person costs when re-forming: more than any diversity a move could gain, so the optimiser
-# moves someone only when a rule needs it.
-MOVE_COST = 1000.0
 MAX_NOT_WITH = 10
 # Staff addresses that a series' web address must not shadow.
 RESERVED_SLUGS = {"new", "facilitating"}
@@ -67,10 +53,6 @@ Status = CircleSeries.Status
 
 class CirclesError(ValidationError):
     """A refusal with a message meant for the person acting."""
-
-
-def time_limit_default() -> float:
-    return float(getattr(settings, "GATHERING_CIRCLES_TIME_LIMIT", DEFAULT_TIME_LIMIT))
 
 
 def _require_organiser(series: CircleSeries, actor: User) -> CircleSeries:
@@ -257,9 +239,7 @@ def membership_join(
             raise CirclesError(
                 {"agree": _("The group agreement has just changed. Please read it again before joining.")}
             )
-        if CircleMembership.objects.filter(
-            series=series, user=user, status=CircleMembership.Status.ACTIVE
-        ).exists():
+        if CircleMembership.objects.active().filter(series=series, user=user).exists():
             raise CirclesError(_("You have already joined this series."))
         consented = has_special and data.special_category_consent
         membership = CircleMembership.objects.create(
@@ -296,7 +276,7 @@ def membership_leave(*, membership: CircleMembership, user: User) -> CircleMembe
     _own(membership, user)
     with transaction.atomic():
         membership = CircleMembership.objects.select_for_update().get(pk=membership.pk)
-        if membership.status != CircleMembership.Status.ACTIVE:
+        if not membership.is_active:
             return membership
         membership.status = CircleMembership.Status.LEFT
         membership.ended_at = timezone.now()
@@ -328,188 +308,8 @@ def not_with_withdraw(*, request: NotWithRequest, user: User) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Formation: from members to a grouping instance and back
+# Forming circles: `formation.py` builds the instance and solves it; these functions save the result
 # ---------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    """The people to group and the instance built from them; element i is people[i]."""
-
-    instance: GroupingInstance
-    members: list[CircleMembership]
-    facilitators: list[User]
-    unmatched_requests: int = 0
-
-    @property
-    def size(self) -> int:
-        return len(self.members) + len(self.facilitators)
-
-    def label(self, i: int) -> str:
-        if i < len(self.members):
-            user = self.members[i].user
-            return user.name if user else _("a former member")
-        return _("%(name)s (facilitator)") % {"name": self.facilitators[i - len(self.members)].name}
-
-
-def _perspectives(membership: CircleMembership) -> set[str]:
-    return set(membership.perspectives or [])
-
-
-def _organisation(membership: CircleMembership) -> str | None:
-    text = " ".join(membership.organisation.lower().split())
-    return text or None
-
-
-def _codes(values: list[str | None]) -> np.ndarray:
-    index: dict[str | None, int] = {}
-    return np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int64)
-
-
-def _distance(members: list[CircleMembership], facilitators: int) -> np.ndarray:
-    """Dissimilarity of every pair: perspectives (Jaccard), region and organisation, each 0 to 1. Not saying
-    counts as an answer of its own, so people who left a question empty are spread out like everyone else.
-    Facilitators are 0 from everyone: there is exactly one per circle, so they do not change the choice."""
-    n = len(members)
-    distance = np.zeros((n + facilitators, n + facilitators), dtype=np.float64)
-    views = np.array(
-        [[value in _perspectives(m) for value in Perspective.values] for m in members], dtype=np.float64
-    ).reshape(n, len(Perspective.values))
-    shared = views @ views.T
-    sizes = views.sum(axis=1)
-    union = sizes[:, None] + sizes[None, :] - shared
-    part = np.where(union > 0, 1.0 - shared / np.maximum(union, 1.0), 0.0)
-    for codes in (
-        _codes([" ".join(m.region.lower().split()) or None for m in members]),
-        _codes([_organisation(m) for m in members]),
-    ):
-        part += codes[:, None] != codes[None, :]
-    np.fill_diagonal(part, 0.0)
-    distance[:n, :n] = part
-    return distance
-
-
-def _match_requests(
-    series: CircleSeries, members: list[CircleMembership], facilitators: list[User]
-) -> tuple[list[tuple[int, int]], int]:
-    """'Not with' pairs as element indices; requests naming nobody in the formation are counted apart."""
-    by_key: dict[str, int] = {}
-    for i, membership in enumerate(members):
-        if membership.user is not None:
-            by_key.setdefault(membership.user.email.lower(), i)
-            by_key.setdefault(" ".join(membership.user.name.lower().split()), i)
-    for k, user in enumerate(facilitators, start=len(members)):
-        by_key.setdefault(user.email.lower(), k)
-        by_key.setdefault(" ".join(user.name.lower().split()), k)
-    requester_index = {m.user_id: i for i, m in enumerate(members) if m.user_id}
-    pairs: set[tuple[int, int]] = set()
-    unmatched = 0
-    for request in NotWithRequest.objects.filter(series=series).order_by("pk"):
-        i = requester_index.get(request.requester_id)
-        if i is None:
-            continue
-        j = by_key.get(" ".join(request.named.lower().split()))
-        if j is None or j == i:
-            unmatched += 1
-            continue
-        pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs), unmatched
-
-
-def _active_members(series: CircleSeries) -> list[CircleMembership]:
-    return list(
-        CircleMembership.objects.filter(series=series, status=CircleMembership.Status.ACTIVE)
-        .select_related("user")
-        .order_by("pk")
-    )
-
-
-def _choose_facilitators(series: CircleSeries, count: int, keep: list[User]) -> list[User]:
-    """`count` facilitators from the pool: those already leading a circle first, then the pool in order."""
-    pool = list(series.facilitators.order_by("pk"))
-    pool_ids = {user.pk for user in pool}
-    chosen = [user for user in keep if user.pk in pool_ids]
-    for user in pool:
-        if len(chosen) >= count:
-            break
-        if user not in chosen:
-            chosen.append(user)
-    return chosen[:count]
-
-
-def circle_count(series: CircleSeries, members: int) -> int:
-    """The fewest circles that hold everyone within the largest circle size."""
-    return max(1, math.ceil(members / series.size_max))
-
-
-def _plan_for(
-    series: CircleSeries, members: list[CircleMembership], facilitators: list[User], g: int
-) -> Plan:
-    m = len(members)
-    instance = GroupingInstance(
-        n=m + len(facilitators),
-        sizes=[(series.size_min + 1, series.size_max + 1)] * g,
-        distance=_distance(members, len(facilitators)),
-        name=series.slug,
-        facilitators=set(range(m, m + len(facilitators))),
-        cover=[
-            (
-                {i for i, member in enumerate(members) if series.cover_a in _perspectives(member)},
-                {i for i, member in enumerate(members) if series.cover_b in _perspectives(member)},
-            )
-        ],
-        labels=[_organisation(member) for member in members] + [None] * len(facilitators),
-        max_same=series.max_per_organisation,
-    )
-    instance.not_with, unmatched = _match_requests(series, members, facilitators)
-    return Plan(instance=instance, members=members, facilitators=facilitators, unmatched_requests=unmatched)
-
-
-def build_plan(
-    series: CircleSeries, *, circles: list[Circle] | None = None, count: int | None = None
-) -> Plan:
-    """The grouping instance for the series' active members (one facilitator per circle, counted on top of
-    the circle size). With `circles`, each person's current circle is their starting group (re-forming)."""
-    members = _active_members(series)
-    if circles is None:
-        g = count or circle_count(series, len(members))
-        return _plan_for(series, members, _choose_facilitators(series, g, []), g)
-    keep = [circle.facilitator for circle in circles if circle.facilitator is not None]
-    plan = _plan_for(series, members, _choose_facilitators(series, len(circles), keep), len(circles))
-    index = {circle.pk: k for k, circle in enumerate(circles)}
-    by_facilitator = {circle.facilitator_id: k for k, circle in enumerate(circles) if circle.facilitator_id}
-    plan.instance.initial = [index.get(m.circle_id, -1) for m in members] + [
-        by_facilitator.get(user.pk, -1) for user in plan.facilitators
-    ]
-    plan.instance.move_cost = MOVE_COST
-    return plan
-
-
-def humanise(reason: str, plan: Plan, series: CircleSeries) -> str:
-    """Turns the optimiser's element and group numbers into people's names, circles and perspectives."""
-    n = plan.size
-
-    def person(match: re.Match) -> str:
-        i = int(match.group(1))
-        return plan.label(i) if 0 <= i < n else match.group(0)
-
-    text = re.sub(
-        r"\[([\d, ]+)\]",
-        lambda m: ", ".join(plan.label(int(x)) for x in m.group(1).split(",") if x.strip().isdigit()),
-        reason,
-    )
-    text = re.sub(
-        r"\belements (\d+) and (\d+)",
-        lambda m: f"{plan.label(int(m.group(1)))} and {plan.label(int(m.group(2)))}",
-        text,
-    )
-    text = re.sub(r"\belement (\d+)", person, text)
-    text = re.sub(r"\bgroup (\d+)", lambda m: _("circle %(n)s") % {"n": int(m.group(1)) + 1}, text)
-    text = text.replace("perspective set 1a", str(Perspective(series.cover_a).label))
-    text = text.replace("perspective set 1b", str(Perspective(series.cover_b).label))
-    text = text.replace("people labelled", "people from").replace("groups", "circles")
-    text = text.replace("group", "circle").replace("elements", "people").replace("element", "person")
-    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -520,62 +320,21 @@ class FormationResult:
     unmatched_requests: int
 
 
-def _size_problem(series: CircleSeries, people: int, g: int) -> str | None:
-    """The size rule in the organiser's terms (circle sizes count participants, not the facilitator)."""
-    lo, hi = series.size_min, series.size_max
-    if g * lo <= people <= g * hi:
-        return None
-    counts = [k for k in range(1, people + 1) if k * lo <= people <= k * hi]
-    if not counts:
-        return _(
-            "%(n)s people have joined, but circles of %(lo)s to %(hi)s need at least %(lo)s: lower the "
-            "smallest circle size to %(n)s or fewer, or wait for more people to join."
-        ) % {"n": people, "lo": lo, "hi": hi}
-    return _(
-        "%(n)s people cannot make %(g)s circles of %(lo)s to %(hi)s (that needs %(min)s to %(max)s people): "
-        "form %(first)s to %(last)s circles, or change the circle sizes."
-    ) % {
-        "n": people,
-        "g": g,
-        "lo": lo,
-        "hi": hi,
-        "min": g * lo,
-        "max": g * hi,
-        "first": counts[0],
-        "last": counts[-1],
-    }
-
-
-def _facilitator_problem(plan: Plan) -> str | None:
-    missing = plan.instance.g - len(plan.facilitators)
-    if missing <= 0:
-        return None
-    return _(
-        "%(g)s circles need %(g)s facilitators but the series' pool has %(f)s: add %(missing)s more "
-        "facilitators to the pool, or form fewer circles."
-    ) % {"g": plan.instance.g, "f": len(plan.facilitators), "missing": missing}
-
-
 CANNOT = gettext_lazy("The circles cannot be formed with these rules. Nothing has been saved.")
 
 
-def _solve(plan: Plan, series: CircleSeries, *, time_limit: float | None, seed: int) -> GroupingResult:
-    """The best arrangement in the time allowed; on infeasible input an error saying what cannot be met
-    and what to relax (checked in the organiser's terms first, then by the optimiser's own explanation)."""
-    time_limit = time_limit_default() if time_limit is None else time_limit
-    problem = _size_problem(series, len(plan.members), plan.instance.g) or _facilitator_problem(plan)
-    if problem:
-        raise CirclesError([str(CANNOT), problem])
-    result = solve_grouping(plan.instance, time_limit=time_limit, seed=seed)
-    if result.feasible:
-        return result
-    reasons = explain_infeasible(plan.instance, time_limit=time_limit) or result.violations
-    if not reasons:
-        reasons = ["no arrangement meeting every rule was found in the time allowed; allow more time"]
-    raise CirclesError([str(CANNOT)] + [humanise(reason, plan, series) for reason in reasons])
+def _solve(
+    plan: formation.Plan, series: CircleSeries, *, time_limit: float | None, seed: int
+) -> GroupingResult:
+    try:
+        return formation.solve(plan, series, time_limit=time_limit, seed=seed)
+    except formation.Infeasible as refusal:
+        raise CirclesError([str(CANNOT), *refusal.reasons]) from None
 
 
-def _save_groups(series: CircleSeries, plan: Plan, groups: list[list[int]], circles: list[Circle]) -> None:
+def _save_groups(
+    series: CircleSeries, plan: formation.Plan, groups: list[list[int]], circles: list[Circle]
+) -> None:
     m = len(plan.members)
     for k, group in enumerate(groups):
         circle = circles[k]
@@ -606,7 +365,7 @@ def circles_form(
         )
     if count is not None and count < 1:
         raise CirclesError({"count": _("Form at least one circle.")})
-    plan = build_plan(series, count=count)
+    plan = formation.build_plan(series, count=count)
     if not plan.members:
         raise CirclesError(_("Nobody has joined yet, so there is nobody to form circles with."))
     result = _solve(plan, series, time_limit=time_limit, seed=seed)
@@ -635,7 +394,7 @@ def circles_reform(
     circles = _circles(series)
     if series.status not in {Status.FORMED, Status.PUBLISHED} or not circles:
         raise CirclesError(_("Form the circles first."))
-    plan = build_plan(series, circles=circles)
+    plan = formation.build_plan(series, circles=circles)
     result = _solve(plan, series, time_limit=time_limit, seed=seed)
     with transaction.atomic():
         CircleSeries.objects.select_for_update().get(pk=series.pk)
@@ -665,7 +424,7 @@ def circles_swap(
         raise CirclesError(_("Form the circles first."))
     ids = {circle.pk for circle in circles}
     people = [first] + ([second] if second else [])
-    if any(p.series_id != series.pk or p.status != CircleMembership.Status.ACTIVE for p in people):
+    if any(p.series_id != series.pk or not p.is_active for p in people):
         raise CirclesError(_("Choose people who are taking part in this series."))
     if (second is None) == (to_circle is None):
         raise CirclesError(_("Choose a second person to swap with, or a circle to move to, not both."))
@@ -678,24 +437,9 @@ def circles_swap(
     moves = {first.pk: second.circle_id if second else to_circle.pk}
     if second is not None:
         moves[second.pk] = first.circle_id
-    members = [m for m in _active_members(series) if m.circle_id in ids or m.pk in moves]
-    for membership in members:
-        membership.circle_id = moves.get(membership.pk, membership.circle_id)
-    facilitators = [circle.facilitator for circle in circles if circle.facilitator is not None]
-    plan = _plan_for(series, members, facilitators, len(circles))
-    index = {circle.pk: k for k, circle in enumerate(circles)}
-    groups: list[list[int]] = [[] for _ in circles]
-    for i, membership in enumerate(members):
-        groups[index[membership.circle_id]].append(i)
-    for k, circle in enumerate(circles):
-        if circle.facilitator is not None:
-            groups[k].append(len(members) + facilitators.index(circle.facilitator))
-    broken = check_partition(plan.instance, groups)
+    broken = formation.swap_problems(series, circles, moves)
     if broken:
-        raise CirclesError(
-            [_("That change would break a rule, so nothing has changed.")]
-            + [humanise(reason, plan, series) for reason in broken]
-        )
+        raise CirclesError([_("That change would break a rule, so nothing has changed."), *broken])
     with transaction.atomic():
         for membership in people:
             CircleMembership.objects.filter(pk=membership.pk).update(circle_id=moves[membership.pk])
@@ -761,9 +505,11 @@ def circles_publish(*, series: CircleSeries, actor: User, notify: bool = True) -
 def _notify_published(series: CircleSeries, circles: list[Circle]) -> int:
     from .notifications import notify_facilitator, notify_member
 
-    members = CircleMembership.objects.filter(
-        series=series, status=CircleMembership.Status.ACTIVE, circle__isnull=False, user__isnull=False
-    ).select_related("user", "circle", "circle__facilitator", "series")
+    members = (
+        CircleMembership.objects.active()
+        .filter(series=series, circle__isnull=False, user__isnull=False)
+        .select_related("user", "circle", "circle__facilitator", "series")
+    )
     return sum(notify_member(m) for m in members) + sum(notify_facilitator(c) for c in circles)
 
 
@@ -787,7 +533,7 @@ def membership_remove(*, membership: CircleMembership, actor: User, reason: str)
             .select_related("user", "series")
             .get(pk=membership.pk)
         )
-        if membership.status != CircleMembership.Status.ACTIVE:
+        if not membership.is_active:
             raise CirclesError(_("They are no longer taking part in this circle."))
         membership.status = CircleMembership.Status.REMOVED
         membership.removal_reason = reason
@@ -807,9 +553,7 @@ def attendance_mark(*, meeting: Meeting, actor: User, present: set[int], now: da
     if meeting.starts_at > (now or timezone.now()):
         raise CirclesError(_("Attendance can be marked once the meeting has started."))
     with transaction.atomic():
-        members = list(
-            CircleMembership.objects.filter(circle=meeting.circle, status=CircleMembership.Status.ACTIVE)
-        )
+        members = list(CircleMembership.objects.active().filter(circle=meeting.circle))
         unknown = present - {m.pk for m in members}
         if unknown:
             raise CirclesError(_("Mark only people in this circle."))
@@ -832,9 +576,7 @@ def feedback_give(
 ) -> Feedback:
     """One anonymous response per member per meeting, once the meeting has started."""
     now = now or timezone.now()
-    membership = CircleMembership.objects.filter(
-        circle=meeting.circle_id, user=user, status=CircleMembership.Status.ACTIVE
-    ).first()
+    membership = CircleMembership.objects.active().filter(circle=meeting.circle_id, user=user).first()
     if membership is None:
         raise PermissionDenied
     if meeting.starts_at > now:

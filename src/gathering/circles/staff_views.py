@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gathering.accounts.decorators import permission_required
 from gathering.privacy.services import audit_record
 
-from . import selectors, services
+from . import formation, selectors, services
 from .forms import (
     AgreementForm,
     CirclePlaceForm,
@@ -92,7 +92,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "series": series,
         "members": members,
-        "active": sum(1 for m in members if m.status == "active"),
+        "active": sum(1 for m in members if m.is_active),
         "agreement": services.agreement_current(series),
         "pool": list(series.facilitators.order_by("name")),
     }
@@ -158,7 +158,7 @@ def agreement(request: HttpRequest, slug: str) -> HttpResponse:
 def form_circles(request: HttpRequest, slug: str) -> HttpResponse:
     """Form circles from scratch, or re-form them after people leave or join, moving as few as possible."""
     series = _managed(request, slug)
-    form = FormCirclesForm(request.POST or None, initial={"time_limit": services.time_limit_default()})
+    form = FormCirclesForm(request.POST or None, initial={"time_limit": formation.time_limit_default()})
     reform = series.status == CircleSeries.Status.PUBLISHED or (
         series.status == CircleSeries.Status.FORMED and request.POST.get("mode") == "reform"
     )
@@ -195,7 +195,7 @@ def form_circles(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _active_count(series: CircleSeries) -> int:
-    return CircleMembership.objects.filter(series=series, status="active").count()
+    return CircleMembership.objects.active().filter(series=series).count()
 
 
 @permission_required("accounts.organise")
@@ -341,7 +341,7 @@ def facilitate(request: HttpRequest, circle_id: int) -> HttpResponse:
 def remove(request: HttpRequest, circle_id: int, membership_id: int) -> HttpResponse:
     circle = _facilitated(request, circle_id)
     membership = get_object_or_404(
-        CircleMembership.objects.select_related("user"), pk=membership_id, circle=circle, status="active"
+        CircleMembership.objects.active().select_related("user"), pk=membership_id, circle=circle
     )
     form = RemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -41,7 +41,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
     series = _series_or_404(slug)
     mine = None
     if request.user.is_authenticated:
-        mine = CircleMembership.objects.filter(series=series, user=request.user, status="active").first()
+        mine = CircleMembership.objects.active().filter(series=series, user=request.user).first()
     # Signed out, the join button stays: signing in comes first, and the join page says what is needed.
     may_join = not request.user.is_authenticated or can_join_series(request.user, series)
     context = {
@@ -59,7 +59,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit(key="user_or_ip", rate="30/h", method="POST")
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     series = _series_or_404(slug)
-    mine = CircleMembership.objects.filter(series=series, user=request.user, status="active").first()
+    mine = CircleMembership.objects.active().filter(series=series, user=request.user).first()
     if mine is not None:
         messages.info(request, _("You have already joined this series."))
         return redirect("circles:membership", membership_id=mine.pk)
@@ -98,7 +98,7 @@ def my_circles(request: HttpRequest) -> HttpResponse:
 @require_safe
 def membership(request: HttpRequest, membership_id: int) -> HttpResponse:
     mine = _mine(request, membership_id)
-    published = mine.series.status == CircleSeries.Status.PUBLISHED and mine.status == "active"
+    published = mine.series.status == CircleSeries.Status.PUBLISHED and mine.is_active
     circle = mine.circle if published else None
     others = []
     meetings = []
@@ -122,7 +122,7 @@ def membership(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
     mine = _mine(request, membership_id)
-    if mine.status != "active":
+    if not mine.is_active:
         raise Http404
     if request.method == "POST":
         services.membership_leave(membership=mine, user=request.user)
@@ -138,7 +138,7 @@ def leave(request: HttpRequest, membership_id: int) -> HttpResponse:
 @ratelimit(key="user_or_ip", rate="30/h", method="POST")
 def not_with(request: HttpRequest, membership_id: int) -> HttpResponse:
     mine = _mine(request, membership_id)
-    if mine.status != "active":
+    if not mine.is_active:
         raise Http404
     form = NotWithForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,21 +1,19 @@
-"""Demo data for `make demo` and load tests: idempotent, so running it twice changes nothing."""
+"""Demo data for `make demo` and load tests: a registry of steps that apps fill from their `demo.py`, and
+`seed_demo`, which runs them.
 
-from dataclasses import dataclass
+An app registers its step in `<app>/demo.py` with `@demo_step(name, order=...)` and imports that module in
+its AppConfig.ready(), as with periodic jobs and home page blocks, so core imports no app. `seed_demo` runs
+the steps by `order` in one transaction, each called as `function(run)`: a step reads what earlier ones left
+in the `DemoRun` (the demo people by role, made by accounts' step) and adds to it. Every step is idempotent
+(it finds its things by slug and email), so running the demo twice changes nothing.
+"""
 
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-
-from gathering.accounts.models import User
-from gathering.accounts.roles import ADMIN, FACILITATOR, ORGANISER, PARTICIPANT, SAFEGUARDING_LEAD, Role
-
-# Demo passwords are printed by `make demo` and only ever used on a development machine.
-DEMO_PASSWORD = "demo-gathering-2026"  # noqa: S105
-# A fixed base32 secret so the demo staff can add it to an authenticator app once and keep it.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPGATHERINGDEMOAAA"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -27,70 +25,59 @@ class DemoLogin:
     recovery_code: str | None
 
 
-DEMO_PEOPLE: tuple[tuple[str, str, str, Role], ...] = (
-    ("participant@demo.gathering.test", "Sam Rivers", "Sam", PARTICIPANT),
-    ("facilitator@demo.gathering.test", "Ayesha Khan", "Ayesha", FACILITATOR),
-    ("organiser@demo.gathering.test", "Morgan Ellis", "Morgan", ORGANISER),
-    ("safeguarding@demo.gathering.test", "Priya Natarajan", "Priya", SAFEGUARDING_LEAD),
-    ("admin@demo.gathering.test", "Jo Admin", "Jo", ADMIN),
-)
+@dataclass
+class DemoRun:
+    """What the steps share: the scale asked for, the demo people by role slug (participant, facilitator,
+    organiser, safeguarding_lead, admin) and the logins that `gathering seed-demo` prints."""
+
+    scale: int = 1
+    people: dict[str, AbstractBaseUser] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
 
 
-def _ensure_person(email: str, name: str, preferred: str, role: Role) -> tuple[User, DemoLogin]:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email=email, password=DEMO_PASSWORD, name=name, preferred_name=preferred
-        )
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    groups = [Group.objects.get(name=PARTICIPANT.group_name)]
-    if role is not PARTICIPANT:
-        groups.append(Group.objects.get(name=role.group_name))
-    user.groups.add(*groups)
-    if role is ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    if not role.staff:
-        return user, DemoLogin(email, str(role.label), DEMO_PASSWORD, None, None)
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, DEMO_TOTP_SECRET)
-    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
-    if codes is None:
-        codes = RecoveryCodes.activate(user).instance
-    unused = RecoveryCodes(codes).get_unused_codes()
-    return user, DemoLogin(
-        email, str(role.label), DEMO_PASSWORD, DEMO_TOTP_SECRET, unused[0] if unused else None
-    )
+DemoFunction = Callable[[DemoRun], None]
 
 
-def ensure_demo_people() -> tuple[dict[str, User], list[DemoLogin]]:
-    """The demo people by role slug (participant, facilitator, organiser, ...), and their logins."""
-    people, logins = {}, []
-    for email, name, preferred, role in DEMO_PEOPLE:
-        user, login = _ensure_person(email, name, preferred, role)
-        people[role.slug] = user
-        logins.append(login)
-    return people, logins
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    order: int
+    function: DemoFunction
 
 
-def _seed_events(*, organiser: User, participant: User, scale: int) -> None:
-    from gathering.events.demo import seed_events
+class DemoRegistry:
+    """Named demo steps in the order they run; the project has one (`registry`), tests may make their own."""
 
-    seed_events(organiser=organiser, participant=participant, scale=scale)
+    def __init__(self) -> None:
+        self._steps: dict[str, DemoStep] = {}
+
+    def demo_step(self, name: str, *, order: int) -> Callable[[DemoFunction], DemoFunction]:
+        """Register the decorated function, called as `function(run)`, as a step of the demo. Lower `order`
+        runs first: a step may use what every lower one made."""
+
+        def register(function: DemoFunction) -> DemoFunction:
+            existing = self._steps.get(name)
+            if existing is not None and existing.function is not function:
+                raise ImproperlyConfigured(f"Two demo steps are registered as {name!r}.")
+            self._steps[name] = DemoStep(name=name, order=order, function=function)
+            return function
+
+        return register
+
+    def steps(self) -> list[DemoStep]:
+        return sorted(self._steps.values(), key=lambda step: (step.order, step.name))
+
+
+registry = DemoRegistry()
+demo_step = registry.demo_step
 
 
 @transaction.atomic
-def seed_demo(*, scale: int = 1) -> list[DemoLogin]:
-    """Create (or find) the demo people and each capability's demo data."""
+def seed_demo(*, scale: int = 1, steps: DemoRegistry | None = None) -> list[DemoLogin]:
+    """Run every demo step (the people, then each capability's data); return the logins to print."""
     if scale < 1:
         raise ValueError("scale must be 1 or more")
-    people, logins = ensure_demo_people()
-    _seed_events(organiser=people["organiser"], participant=people["participant"], scale=scale)
-    from gathering.circles.demo import seed_circles
-    from gathering.programme.demo import seed_programme
-
-    seed_programme(people=people, scale=scale)
-    seed_circles(people=people, scale=scale)
-    return logins
+    run = DemoRun(scale=scale)
+    for step in (steps or registry).steps():
+        step.function(run)
+    return run.logins

@@ -208,10 +208,7 @@ def _supported_place(application: BursaryApplication, *, actor: User, place: str
     if ticket is None:
         raise RegistrationError(_("This Gathering has no supported-place ticket to give. Add one first."))
     registration = (
-        Registration.objects.select_for_update()
-        .filter(event=event, email=application.email)
-        .exclude(status__in=Registration.ENDED)
-        .first()
+        Registration.objects.select_for_update().filter(event=event, email=application.email).live().first()
     )
     if registration is None or registration.status == Registration.Status.WAITLISTED:
         total, per_type = _holding_counts(event)

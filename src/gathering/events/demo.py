@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from gathering.accounts.models import User
+from gathering.core.demo import DemoRun, demo_step
 
 from .models import (
     BursaryApplication,
@@ -179,11 +180,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
                 "checked_in_at": past.starts_at + timedelta(minutes=n),
             },
         )
-    if (
-        not Registration.objects.filter(event=online, user=participant)
-        .exclude(status__in=Registration.ENDED)
-        .exists()
-    ):
+    if not Registration.objects.filter(event=online, user=participant).live().exists():
         registration_create(
             notify=False,
             event=online,
@@ -213,3 +210,8 @@ def seed_bursaries(*, event: Event) -> None:
                 "circumstances": circumstances,
             },
         )
+
+
+@demo_step("events", order=20)
+def seed(run: DemoRun) -> None:
+    seed_events(organiser=run.people["organiser"], participant=run.people["participant"], scale=run.scale)

@@ -27,7 +27,7 @@ def registrations_to_cancel(*, user: User) -> QuerySet[Registration]:
         Registration.objects.filter(
             Q(user=user) | Q(user__isnull=True, email__iexact=user.email), event__ends_at__gt=timezone.now()
         )
-        .exclude(status__in=Registration.ENDED)
+        .live()
         .select_related("event")
         .order_by("event__starts_at", "pk")
     )

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gathering.accounts.models import User
 from gathering.core import images
+from gathering.core.money import format_money
 
 from .models import BursaryApplication, Event, Question, Registration, TicketType, Venue
 from .payments import provider_choices
-from .services import RegistrationInput, format_money, ticket_name_taken, ticket_name_taken_message
+from .services import RegistrationInput, ticket_name_taken, ticket_name_taken_message
 
 CONSENT_NOTICE = _(
     "I agree that the organisers may use what I tell them about how I come to this Gathering and my access "

@@ -10,6 +10,7 @@ from gathering.core.outbox import Attachment, outbox_enqueue
 
 from .calendar import event_ics
 from .models import Registration
+from .selectors import checkin_payload, waitlist_position
 
 
 def _when(registration: Registration) -> str:
@@ -53,8 +54,6 @@ def calendar_attachment(registration: Registration) -> Attachment:
 
 
 def _ticket_qr(registration: Registration) -> Attachment:
-    from .services import checkin_payload
-
     png = segno.make(checkin_payload(registration), error="m").png_data_uri(scale=6)
     return Attachment(
         filename="ticket-qr.png",
@@ -84,8 +83,6 @@ def notify_registration(registration: Registration) -> None:
             dedupe_key=f"registration:{registration.pk}:confirmed",
         )
     elif registration.status == Registration.Status.WAITLISTED:
-        from .services import waitlist_position
-
         outbox_enqueue(
             kind="waitlist_joined",
             to=[registration.email],

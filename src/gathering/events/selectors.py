@@ -153,7 +153,7 @@ def event_full(*, event: Event) -> bool:
 def registrations_for_user(*, user: User) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user=user)
-        .exclude(status__in=Registration.ENDED)
+        .live()
         .select_related("event", "event__venue", "ticket_type", "feedback_receipt")
         .order_by("event__starts_at", "pk")
     )
@@ -173,6 +173,21 @@ def registration_status_counts(*, event: Event) -> dict[str, int]:
     rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("pk"))
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """The person's place in the waiting list (1 is next), or None when they are not on it."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    # Ahead: anyone earlier with the same priority, and everyone with priority when this one has none.
+    ahead = Q(waitlist_priority=registration.waitlist_priority) & (
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    if not registration.waitlist_priority:
+        ahead |= Q(waitlist_priority=True)
+    queue = Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITLISTED)
+    return queue.filter(ahead).count() + 1
 
 
 def waitlist_positions(*, registrations: list[Registration]) -> dict[int, int]:
@@ -259,13 +274,23 @@ def venues_editable_by(*, user: User) -> QuerySet[Venue]:
     return venues.filter(Q(created_by=user) | Q(pk__in=held_by_them))
 
 
+# The ticket's QR code is signed with this salt, and the check-in desk unsigns it with the same.
+CHECKIN_SALT = "gathering.checkin"
+
+
+def checkin_payload(registration: Registration) -> str:
+    """What the ticket's QR code holds: the registration's random code, signed so a forged code is refused
+    before any lookup."""
+    return signing.Signer(salt=CHECKIN_SALT).sign(registration.checkin_code)
+
+
 def check_in_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:
     """People with a place whose name contains `query`, or whose ticket code (from the QR code) or
     reference (printed in the email, as `G12-345`) is `query` exactly."""
     query = query.strip()
     code = query
     with contextlib.suppress(signing.BadSignature):
-        code = signing.Signer(salt="gathering.checkin").unsign(query)
+        code = signing.Signer(salt=CHECKIN_SALT).unsign(query)
     holding = Registration.objects.filter(event=event, status__in=Registration.HOLDING).select_related(
         "ticket_type"
     )

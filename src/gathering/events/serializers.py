@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from .models import Event, Registration, TicketType, Venue
+from .selectors import waitlist_position
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -113,8 +114,6 @@ class RegistrationSerializer(serializers.ModelSerializer):
         positions = self.context.get("positions")
         if positions is not None:
             return positions.get(registration.pk)
-        from .services import waitlist_position
-
         return waitlist_position(registration)
 
 

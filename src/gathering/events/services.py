@@ -6,24 +6,26 @@ no place stays free while someone who could take it is waiting.
 """
 
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
+from gathering.core.money import format_money
 
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
 from .payments import PROVIDERS
-from .selectors import answers_needing_consent, event_holding_counts, ticket_fits
+from .selectors import answers_needing_consent, event_holding_counts, ticket_fits, waitlist_position
 
 MAX_AMOUNT_MINOR = 1_000_000  # £10,000: anything above is a typing slip, not a donation
 MAX_TEXT = 2_000
@@ -283,11 +285,6 @@ def _validate_email(email: str) -> str:
     return email
 
 
-def format_money(minor: int, currency: str) -> str:
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, currency + " ")
-    return f"{symbol}{minor // 100}" if minor % 100 == 0 else f"{symbol}{minor / 100:.2f}"
-
-
 # ---------------------------------------------------------------------------------------------- capacity
 
 
@@ -329,20 +326,6 @@ def _offer_free_places(event: Event, now: datetime) -> list[Registration]:
     return offered
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    if registration.status != Registration.Status.WAITLISTED:
-        return None
-    # Ahead: anyone earlier with the same priority, and everyone with priority when this one has none.
-    ahead = Q(waitlist_priority=registration.waitlist_priority) & (
-        Q(waitlisted_at__lt=registration.waitlisted_at)
-        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
-    )
-    if not registration.waitlist_priority:
-        ahead |= Q(waitlist_priority=True)
-    queue = Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITLISTED)
-    return queue.filter(ahead).count() + 1
-
-
 def validate_registration(*, event: Event, data: RegistrationInput, now: datetime | None = None) -> None:
     """Raise the same RegistrationError registration_create would, without writing anything."""
     _validate(event, data, now or timezone.now())
@@ -365,20 +348,14 @@ def registration_create(
     """
     ticket, clean = _validate(event, data, now or timezone.now(), award=award)
     email = clean["email"]
-    existing = (
-        Registration.objects.filter(event=event, email=email).exclude(status__in=Registration.ENDED).first()
-    )
+    existing = Registration.objects.filter(event=event, email=email).live().first()
     if existing is not None:
         return RegistrationResult(existing, False, waitlist_position(existing))
     try:
         with transaction.atomic():
             # The lock: once, late, on the event row. Everything below sees a stable count.
             locked = Event.objects.select_for_update().get(pk=event.pk)
-            existing = (
-                Registration.objects.filter(event=locked, email=email)
-                .exclude(status__in=Registration.ENDED)
-                .first()
-            )
+            existing = Registration.objects.filter(event=locked, email=email).live().first()
             if existing is not None:
                 return RegistrationResult(existing, False, waitlist_position(existing))
             total, per_type = _holding_counts(locked)
@@ -417,11 +394,7 @@ def registration_create(
                 notify_registration(registration)
     except IntegrityError:
         # A twin request with the same email won the race between our check and the insert.
-        existing = (
-            Registration.objects.filter(event=event, email=email)
-            .exclude(status__in=Registration.ENDED)
-            .first()
-        )
+        existing = Registration.objects.filter(event=event, email=email).live().first()
         if existing is None:
             raise
         return RegistrationResult(existing, False, waitlist_position(existing))
@@ -476,10 +449,19 @@ def _owned(registration: Registration, user: User) -> None:
         raise PermissionDenied
 
 
+def _refuse_after_the_end(registration: Registration, now: datetime) -> None:
+    if registration.event.ends_at <= now:
+        raise RegistrationError(
+            _("%(event)s has ended, so its registration can no longer be changed or cancelled.")
+            % {"event": registration.event.title}
+        )
+
+
 def registration_cancel(
     *, registration: Registration, user: User, now: datetime | None = None
 ) -> Registration:
-    """The person gives up their place (or leaves the waiting list); a freed place is offered on at once."""
+    """The person gives up their place (or leaves the waiting list); a freed place is offered on at once.
+    Not once the Gathering has ended: who came is part of its record, and there is no place to offer on."""
     _owned(registration, user)
     now = now or timezone.now()
     with transaction.atomic():
@@ -487,6 +469,7 @@ def registration_cancel(
         registration = Registration.objects.select_related("event").get(pk=registration.pk)
         if registration.status in Registration.ENDED:
             return registration
+        _refuse_after_the_end(registration, now)
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.offer_expires_at = None
@@ -563,14 +546,6 @@ def registration_mark_paid(
         registration.paid_at = now or timezone.now()
         registration.save(update_fields=["status", "paid_at", "updated_at"])
     return registration
-
-
-def checkin_payload(registration: Registration) -> str:
-    """What the ticket's QR code holds: the registration's random code, signed so a forged code is refused
-    before any lookup."""
-    from django.core import signing
-
-    return signing.Signer(salt="gathering.checkin").sign(registration.checkin_code)
 
 
 def registration_check_in(
@@ -661,15 +636,22 @@ EVENT_CALENDAR_FIELDS = (*EVENT_NOTIFY_FIELDS, "status", "title")
 SLUG_MAX = Event._meta.get_field("slug").max_length
 
 
+def _routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern, route)
+        else:
+            yield route
+
+
 def event_slugs_reserved() -> frozenset[str]:
     """Addresses a Gathering may not have: the fixed pages beside /gatherings/<slug>/ and
-    /staff/gatherings/<slug>/ ("past", "new", "venues"), read from the routes so a new one is never missed."""
-    from . import staff_urls, urls
-
+    /staff/gatherings/<slug>/ ("past", "new", "venues"), read from the site's routes so a new one is never
+    missed. Read through the resolver, not by importing the URL modules, whose views import this module."""
     reserved = set()
-    for module, prefix in ((urls, "gatherings/"), (staff_urls, "")):
-        for pattern in module.urlpatterns:
-            route = str(pattern.pattern)
+    for route in _routes(get_resolver()):
+        for prefix in ("gatherings/", "staff/gatherings/"):
             if not route.startswith(prefix):
                 continue
             first = route.removeprefix(prefix).split("/", 1)[0]
@@ -736,9 +718,7 @@ def event_save(*, actor: User, event: Event, creating: bool) -> tuple[Event, lis
         if told:
             stamp = timezone.now().isoformat()
             template = "events/cancelled_event" if told == ["cancelled"] else "events/changed"
-            for registration in Registration.objects.filter(event=event).exclude(
-                status__in=Registration.ENDED
-            ):
+            for registration in Registration.objects.filter(event=event).live():
                 registration.event = event
                 outbox_enqueue(
                     kind="event_cancelled" if told == ["cancelled"] else "event_changed",
@@ -981,6 +961,7 @@ def registration_update(
     _owned(registration, user)
     if registration.status in Registration.ENDED:
         raise RegistrationError(_("This registration is no longer active."))
+    _refuse_after_the_end(registration, now or timezone.now())
     event = registration.event
     pronouns = _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40)
     name = _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True)

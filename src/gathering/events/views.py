@@ -45,11 +45,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         preview = True
     mine = None
     if request.user.is_authenticated:
-        mine = (
-            Registration.objects.filter(event=event, user=request.user)
-            .exclude(status__in=Registration.ENDED)
-            .first()
-        )
+        mine = Registration.objects.filter(event=event, user=request.user).live().first()
     context = {
         "event": event,
         "places_left": selectors.event_places_left(event=event),
@@ -57,7 +53,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "bursaries_open": selectors.bursaries_open(event=event),
         "attendees": selectors.attendee_list(event=event, viewer=mine),
         "mine": mine,
-        "position": services.waitlist_position(mine) if mine else None,
+        "position": selectors.waitlist_position(mine) if mine else None,
         "show_join_link": bool(mine and mine.gets_join_link and event.join_link_visible()),
         "preview": preview,
     }
@@ -85,11 +81,7 @@ def _register_context(event: Event, form: RegistrationForm) -> dict[str, object]
 @ratelimit(key="user_or_ip", rate="30/h", method="POST")
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_or_404(slug)
-    existing = (
-        Registration.objects.filter(event=event, email=request.user.email.lower())
-        .exclude(status__in=Registration.ENDED)
-        .first()
-    )
+    existing = Registration.objects.filter(event=event, email=request.user.email.lower()).live().first()
     if existing is not None:
         messages.info(request, _("You are already registered for this Gathering."))
         return redirect("events:my")
@@ -164,12 +156,23 @@ def _my_registration(request: HttpRequest, registration_id: int) -> Registration
     )
 
 
+def _ended(request: HttpRequest, registration: Registration) -> HttpResponse:
+    messages.info(
+        request,
+        _("%(event)s has ended, so its registration can no longer be changed or cancelled.")
+        % {"event": registration.event.title},
+    )
+    return redirect("events:my")
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = _my_registration(request, registration_id)
     if registration.status in Registration.ENDED:
         raise Http404
+    if registration.event.is_past:
+        return _ended(request, registration)
     if request.method == "POST":
         services.registration_cancel(registration=registration, user=request.user)
         messages.success(
@@ -312,6 +315,8 @@ def registration_edit(request: HttpRequest, registration_id: int) -> HttpRespons
     registration = _my_registration(request, registration_id)
     if registration.status in Registration.ENDED:
         raise Http404
+    if registration.event.is_past:
+        return _ended(request, registration)
     form = RegistrationEditForm(request.POST or None, registration=registration)
     if request.method == "POST" and form.is_valid():
         try:

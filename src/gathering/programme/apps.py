@@ -14,7 +14,7 @@ class ProgrammeConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import erasure_previewing
 
-        from . import home, jobs, rules  # noqa: F401 - registers the home block, periodic job, rules
+        from . import demo, home, jobs, rules  # noqa: F401 - registers demo step, home block, job, rules
         from .erasure import on_account_deleting, on_erasure_previewing
 
         account_deleting.connect(on_account_deleting, dispatch_uid="programme_leave_on_delete")

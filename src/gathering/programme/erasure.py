@@ -33,7 +33,7 @@ def sessions_to_leave(*, user: User) -> list[SessionLeaving]:
     sessions = (
         Session.objects.filter(
             Q(proposer=user) | Q(facilitators=user),
-            status__in=Session.IN_PLAY,
+            status__in=Session.ON_PROGRAMME,
             programme__event__ends_at__gt=timezone.now(),
         )
         .distinct()

@@ -132,6 +132,12 @@ class Room(models.Model):
             raise ValidationError({"features": _("Unknown room features: %s.") % ", ".join(sorted(unknown))})
 
 
+class SessionQuerySet(models.QuerySet):
+    def in_play(self) -> "SessionQuerySet":
+        """Sessions in play: on the board, placed by the timetable, shown publicly (`Session.is_in_play`)."""
+        return self.filter(in_play_q())
+
+
 class Session(models.Model):
     """A session in the programme: curated through the call for sessions, or proposed in the open space."""
 
@@ -159,8 +165,11 @@ class Session(models.Model):
         PREFERRED_NAME = "preferred_name", _("Your preferred name")
         PARTICIPANT = "participant", _("“A participant”")
 
-    # Sessions that take part in the timetable (open space proposals are in from the moment they are posted).
-    IN_PLAY = (Status.PROPOSED, Status.ACCEPTED, Status.SCHEDULED)
+    # Statuses of a session still on the programme: not waiting for approval, declined, withdrawn or merged.
+    # A curated proposal under review is on the programme but not yet in play (`is_in_play`).
+    ON_PROGRAMME = (Status.PROPOSED, Status.ACCEPTED, Status.SCHEDULED)
+    # A curated session is in play once accepted.
+    CURATED_IN_PLAY = (Status.ACCEPTED, Status.SCHEDULED)
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("title"), max_length=200)
@@ -205,6 +214,8 @@ class Session(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -228,6 +239,21 @@ class Session(models.Model):
     @property
     def public_facilitator_names(self) -> list[str]:
         return [self.public_name(person) for person in self.facilitators.all()]
+
+    @property
+    def is_in_play(self) -> bool:
+        """On the board, in the timetable and public: an open-space proposal from the moment it is posted, a
+        curated one once accepted. `Session.objects.in_play()` and `in_play_q` are the same rule in SQL."""
+        if self.track == self.Track.CURATED:
+            return self.status in self.CURATED_IN_PLAY
+        return self.status in self.ON_PROGRAMME
+
+
+def in_play_q(prefix: str = "") -> Q:
+    """`Session.is_in_play` as a filter; `prefix` reaches the session through a relation ("session__")."""
+    return Q(**{f"{prefix}track": Session.Track.OPEN_SPACE, f"{prefix}status__in": Session.ON_PROGRAMME}) | Q(
+        **{f"{prefix}track": Session.Track.CURATED, f"{prefix}status__in": Session.CURATED_IN_PLAY}
+    )
 
 
 class Review(models.Model):
@@ -303,6 +329,10 @@ class TimetableRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The background task running it, and how many times a task has started it: a run whose worker died
+    # is started again by the same task, or by the sweep once it is surely orphaned, a few times at most.
+    runner = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("timetable run")

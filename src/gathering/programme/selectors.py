@@ -9,20 +9,11 @@ from django.utils import timezone
 from gathering.accounts.models import User
 from gathering.events.models import Event
 
-from .models import Interest, Programme, Review, Room, Session, Slot, TimetableRun
+from .models import Interest, Programme, Review, Room, Session, Slot, TimetableRun, in_play_q
 
 # -------------------------------------------------------- published timetable, agenda, board (public)
-
-
-def public_sessions_q(prefix: str = "") -> Q:
-    """Sessions anyone may see: open-space proposals still in play, and curated sessions once accepted.
-    Curated proposals under review, and withdrawn, declined or merged sessions, are not public."""
-    return Q(**{f"{prefix}track": Session.Track.OPEN_SPACE, f"{prefix}status__in": Session.IN_PLAY}) | Q(
-        **{
-            f"{prefix}track": Session.Track.CURATED,
-            f"{prefix}status__in": (Session.Status.ACCEPTED, Session.Status.SCHEDULED),
-        }
-    )
+# Anyone may see the sessions in play (`Session.is_in_play`); curated proposals under review, and withdrawn,
+# declined or merged sessions, are not public.
 
 
 def programme_get_public(*, slug: str) -> Programme:
@@ -40,7 +31,7 @@ def sessions_public(*, programme: Programme) -> QuerySet[Session]:
     """Public sessions with their facilitators and interest counts."""
     return (
         Session.objects.filter(programme=programme)
-        .filter(public_sessions_q())
+        .in_play()
         .select_related("slot", "room")
         .prefetch_related(_facilitators())
         .annotate(
@@ -148,7 +139,7 @@ def interests_for_user(*, user: User) -> QuerySet[Interest]:
     """The person's marks on public sessions of published Gatherings, newest first, with their sessions."""
     return (
         Interest.objects.filter(user=user)
-        .filter(public_sessions_q("session__"))
+        .filter(in_play_q("session__"))
         .filter(session__programme__event__status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
         .select_related("session__programme__event")
         .order_by("-created_at", "-pk")
@@ -166,9 +157,7 @@ class AgendaItem:
 
     @property
     def is_public(self) -> bool:
-        return self.session.status in Session.IN_PLAY and (
-            self.session.track == Session.Track.OPEN_SPACE or self.session.status != Session.Status.PROPOSED
-        )
+        return self.session.is_in_play
 
 
 @dataclass
@@ -189,16 +178,14 @@ def agenda_for_user(*, user: User) -> list[Agenda]:
     """Per Gathering: the public sessions the person marked and the sessions they facilitate (whatever
     their state), with times once the timetable is published and clashes between them."""
     levels = dict(
-        Interest.objects.filter(user=user)
-        .filter(public_sessions_q("session__"))
-        .values_list("session_id", "level")
+        Interest.objects.filter(user=user).filter(in_play_q("session__")).values_list("session_id", "level")
     )
     sessions = (
         Session.objects.filter(
             Q(pk__in=list(levels))
             | Q(
                 facilitators=user,
-                status__in=(*Session.IN_PLAY, Session.Status.WITHDRAWN, Session.Status.WAITING),
+                status__in=(*Session.ON_PROGRAMME, Session.Status.WITHDRAWN, Session.Status.WAITING),
             )
             | Q(facilitators=user, track=Session.Track.OPEN_SPACE, status=Session.Status.DECLINED)
         )

@@ -97,25 +97,21 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     if programme is None:
         return render(request, "programme/staff/start.html", {"event": event})
     sessions = selectors.staff_sessions(programme=programme)
-    in_play = [s for s in sessions if _in_play(s)]
+    in_play = [s for s in sessions if s.is_in_play]
     context = {
         "event": event,
         "programme": programme,
         "in_play": in_play,
-        "under_review": [s for s in sessions if s.track == Session.Track.CURATED and s.status == "proposed"],
+        "under_review": [
+            s for s in sessions if s.track == Session.Track.CURATED and s.status == Session.Status.PROPOSED
+        ],
         "waiting": [s for s in sessions if s.status == Session.Status.WAITING],
-        "off_board": [s for s in sessions if s.status not in (*Session.IN_PLAY, Session.Status.WAITING)],
+        "off_board": [s for s in sessions if s.status not in (*Session.ON_PROGRAMME, Session.Status.WAITING)],
         "runs": selectors.timetable_runs(programme=programme, limit=5),
         "optimise_form": OptimiseForm(),
         "grid_counts": (programme.slots.filter(is_break=False).count(), programme.rooms.count()),
     }
     return render(request, "programme/staff/board.html", context)
-
-
-def _in_play(session: Session) -> bool:
-    if session.track == Session.Track.CURATED:
-        return session.status in (Session.Status.ACCEPTED, Session.Status.SCHEDULED)
-    return session.status in Session.IN_PLAY
 
 
 @permission_required(ORGANISE)
@@ -392,7 +388,7 @@ def _move_form(programme: Programme, data=None, session: Session | None = None) 
 
 
 def _merge_form(programme: Programme, session: Session, data=None) -> MergeForm:
-    others = timetabling.sessions_in_play(programme).exclude(pk=session.pk).order_by("title")
+    others = programme.sessions.in_play().exclude(pk=session.pk).order_by("title")
     return MergeForm(data, sessions=list(others.values_list("pk", "title")))
 
 
@@ -412,7 +408,7 @@ def _render_session(request, programme, session, *, move_form=None, merge_form=N
         "interest_count": session.interests.count(),
         "move_form": move_form or _move_form(programme, session=session),
         "merge_form": merge_form or _merge_form(programme, session),
-        "in_play": _in_play(session),
+        "in_play": session.is_in_play,
     }
     return render(request, "programme/staff/session.html", context, status=status)
 
@@ -533,7 +529,7 @@ def timetable(request: HttpRequest, slug: str) -> HttpResponse:
     cells: dict[tuple[int, int], list[tuple[Session, bool]]] = {}
     unplaced = []
     for session in sessions:
-        if not _in_play(session):
+        if not session.is_in_play:
             continue
         if session.slot_id in order and session.room_id:
             start = order[session.slot_id]

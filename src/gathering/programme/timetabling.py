@@ -4,7 +4,6 @@ the optimiser's ids for people, explains a result and compares it with the publi
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from gathering.optimise import timetable as engine
@@ -33,15 +32,6 @@ def slot_id(pk: int) -> str:
 
 def pk_of(engine_id: str) -> int:
     return int(engine_id[1:])
-
-
-def sessions_in_play(programme: Programme):
-    """Sessions the timetable must place: open-space proposals from the moment they are posted, curated
-    ones once accepted."""
-    return programme.sessions.filter(
-        Q(track=Session.Track.OPEN_SPACE, status__in=Session.IN_PLAY)
-        | Q(track=Session.Track.CURATED, status__in=(Session.Status.ACCEPTED, Session.Status.SCHEDULED))
-    )
 
 
 @dataclass
@@ -104,7 +94,8 @@ def load_instance(programme: Programme) -> Loaded:
             )
         )
         names[room_id(room.pk)] = room.name
-    sessions = list(sessions_in_play(programme).prefetch_related("facilitators"))
+    # The sessions the timetable must place.
+    sessions = list(programme.sessions.in_play().prefetch_related("facilitators"))
     engine_sessions = []
     published: engine.Assignments = {}
     for session in sessions:

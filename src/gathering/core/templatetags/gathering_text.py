@@ -5,6 +5,8 @@ import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from gathering.core.money import format_money
+
 register = template.Library()
 
 ALLOWED_TAGS = {
@@ -43,8 +45,6 @@ def markdown(text: str) -> SafeString:
 
 @register.filter
 def money(minor: int | None, currency: str = "GBP") -> str:
-    from gathering.events.services import format_money
-
     return "" if minor is None else format_money(minor, currency)
 
 
