@@ -130,8 +130,50 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background jobs run in-process unless a broker is configured (the pretix pattern).
-GATHERING_TASKS_EAGER = not REDIS_URL
+# Background work: Celery tasks (gathering/celery.py), Redis as the broker. Without a broker (embedded mode)
+# the same tasks run in this process straight after the commit (gathering/core/background.py).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+if PRODUCTION and not CELERY_BROKER_URL:
+    # In-process, every optimiser run would take a web worker's CPU and die with it on a restart.
+    raise environ.ImproperlyConfigured(
+        "Set CELERY_BROKER_URL (or REDIS_URL): in production background work runs in Celery workers."
+    )
+GATHERING_TASKS_EAGER = not CELERY_BROKER_URL
+if GATHERING_TASKS_EAGER:
+    # Nothing is sent in embedded mode. Should anything try, it goes nowhere, not to Celery's own default
+    # (AMQP on localhost).
+    CELERY_BROKER_URL = "memory://"
+# A task is acknowledged when it has finished, not when a worker takes it, so a worker that dies mid-task
+# (killed, out of memory, the machine gone) leaves its task to run again elsewhere. Every task is written to
+# be run twice safely. Each worker process takes one task at a time, so a long run holds no others back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Optimiser runs have a queue and a worker of their own, so a minute of solving never delays an email.
+CELERY_TASK_ROUTES = {"gathering.programme.tasks.timetable_run": {"queue": "optimise"}}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task whose worker died is handed out again after this many seconds. It must be longer than any
+    # optimiser run may last (its time limit is at most 2 minutes), or a live run would be handed out twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # Look for such tasks every 10 seconds rather than every 100.
+    "unacked_restore_throttle": 1,
+    # With Redis down, a request gives up on queueing its task quickly: the sweeps pick the work up later.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat's schedule comes from the periodic job registry (gathering.core.jobs) when beat starts.
+CELERY_BEAT_SCHEDULER = "gathering.core.beat:RegistryScheduler"
+# Workers log through LOGGING below, with its filter for personal data, not through Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The solver's threads: one in embedded mode, where it shares the web server's process; two in a worker.
+GATHERING_OPTIMISER_THREADS = 1 if GATHERING_TASKS_EAGER else 2
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -389,7 +431,7 @@ GATHERING_BASE_URL = env.str("GATHERING_BASE_URL", default="http://127.0.0.1:800
 # sent the message.
 GATHERING_REPLY_TO = env.str("GATHERING_REPLY_TO", default="")
 # Embedded mode delivers email right after the request's commit: a dead mail server must not hold the
-# request for long. Undelivered messages stay in the outbox and the `outbox.deliver` job retries them.
+# request for long. Undelivered messages stay in the outbox and the outbox sweep retries them.
 if globals().get("EMAIL_TIMEOUT") is None:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Sent emails hold personal data: they are deleted this many days after sending.

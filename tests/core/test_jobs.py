@@ -1,5 +1,5 @@
 """Periodic jobs: each runs when its interval has passed and not before, once at a time, and one failing job
-does not stop the others."""
+does not stop the others; however many schedulers ask (beats, `gathering jobs`), a job runs once."""
 
 import io
 import logging
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from gathering.core.jobs import JobRegistry, jobs_run_due, registry
+from gathering.core.jobs import JobRegistry, UnknownJobError, job_run, jobs_run_due, registry
 from gathering.core.models import JobRun, OutboxMessage
 from gathering.core.outbox import outbox_enqueue
 
@@ -142,6 +142,45 @@ def test_two_runners_at_once_run_a_job_once(jobs):
     assert sorted(results) == [[], ["test.once"]]
 
 
+@pytest.mark.django_db
+def test_a_job_asked_for_by_beat_runs_once_per_interval_whoever_asks(jobs):
+    calls = []
+
+    @jobs.periodic_job("test.tick", every=timedelta(minutes=10))
+    def tick(*, now):
+        calls.append(now)
+
+    start = timezone.now()
+    # Two beats send the job at nearly the same moment: the first runs it, the second finds it done.
+    assert job_run(name="test.tick", now=start, jobs=jobs) is True
+    assert job_run(name="test.tick", now=start + timedelta(seconds=1), jobs=jobs) is False
+    # `gathering jobs` by hand, half an interval later: not due either.
+    assert jobs_run_due(now=start + timedelta(minutes=5), jobs=jobs) == []
+    # Beat's next message may arrive a little early: up to a tenth of the interval is allowed.
+    assert job_run(name="test.tick", now=start + timedelta(minutes=8, seconds=59), jobs=jobs) is False
+    assert job_run(name="test.tick", now=start + timedelta(minutes=9), jobs=jobs) is True
+
+    assert calls == [start, start + timedelta(minutes=9)]
+
+
+@pytest.mark.django_db
+def test_a_job_still_running_is_not_started_again_by_beat(jobs):
+    @jobs.periodic_job("test.slow", every=timedelta(minutes=1), timeout=timedelta(minutes=30))
+    def slow(*, now):
+        pass
+
+    start = timezone.now()
+    JobRun.objects.create(name="test.slow", last_started_at=start, running_since=start)
+
+    assert job_run(name="test.slow", now=start + timedelta(minutes=5), jobs=jobs) is False
+    assert job_run(name="test.slow", now=start + timedelta(minutes=31), jobs=jobs) is True
+
+
+def test_beat_asking_for_an_unknown_job_is_refused(jobs):
+    with pytest.raises(UnknownJobError):
+        job_run(name="test.nowhere", jobs=jobs)
+
+
 def test_registering_two_jobs_under_one_name_is_refused(jobs):
     jobs.periodic_job("test.same", every=timedelta(minutes=1))(lambda *, now: None)
     with pytest.raises(ImproperlyConfigured):
@@ -150,10 +189,11 @@ def test_registering_two_jobs_under_one_name_is_refused(jobs):
         jobs.periodic_job("test.never", every=timedelta(0))
 
 
-def test_core_registers_outbox_delivery_and_purge():
+def test_core_registers_the_outbox_purge_and_leaves_delivery_to_the_sweep():
     intervals = {job.name: job.every for job in registry.jobs()}
-    assert intervals["outbox.deliver"] == timedelta(seconds=30)
     assert intervals["outbox.purge"] == timedelta(days=1)
+    # Delivery needs no claim (each message is claimed on its own): it is the outbox sweep, not a job.
+    assert "outbox.deliver" not in intervals
 
 
 @pytest.mark.django_db
@@ -165,7 +205,7 @@ def test_the_jobs_command_delivers_the_outbox(settings):
     out = io.StringIO()
     call_command("jobs", verbosity=2, stdout=out)
 
-    assert "outbox.deliver" in out.getvalue()
+    assert "outbox.sweep" in out.getvalue()
     assert [email.to for email in mail.outbox] == [["ada@example.org"]]
     assert OutboxMessage.objects.get().status == "sent"
 
@@ -175,7 +215,7 @@ def test_the_jobs_command_delivers_the_outbox(settings):
 
 
 @pytest.mark.django_db
-def test_the_outbox_delivery_job_works_through_a_backlog_in_batches(settings):
+def test_the_outbox_sweep_works_through_a_backlog_in_batches(settings):
     settings.GATHERING_TASKS_EAGER = False
     with transaction.atomic():
         for n in range(120):
@@ -183,12 +223,12 @@ def test_the_outbox_delivery_job_works_through_a_backlog_in_batches(settings):
                 kind="outbox_test", to=[f"person{n}@example.org"], template="outbox_test", context={}
             )
 
-    assert "outbox.deliver" in jobs_run_due()
+    call_command("jobs", stdout=io.StringIO())
     assert len(mail.outbox) == 120
 
 
 def test_the_jobs_command_lists_the_jobs():
     out = io.StringIO()
     call_command("jobs", "--list", stdout=out)
-    assert "outbox.deliver" in out.getvalue()
-    assert "outbox.purge" in out.getvalue()
+    assert out.getvalue().splitlines()[0] == "outbox.sweep                   every 0:00:30"
+    assert "outbox.purge                   every 1 day, 0:00:00" in out.getvalue()

@@ -20,7 +20,14 @@ PRODUCTION_ENV = {
 
 
 def gathering(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    unwanted = {"DATABASE_URL", "SECRET_KEY", "GATHERING_ENV", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unwanted = {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "GATHERING_ENV",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in unwanted}
     return subprocess.run(
         [sys.executable, "-m", "gathering", *args],
@@ -68,6 +75,33 @@ def test_production_refuses_an_empty_redis_url(tmp_path):
     result = gathering("check", env={**PRODUCTION_ENV, "REDIS_URL": "", "GATHERING_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "Set REDIS_URL" in result.stderr
+
+
+def test_production_refuses_to_run_background_work_in_process(tmp_path):
+    # An optimiser run would take a web worker's CPU, and die with it at the next restart.
+    result = gathering(
+        "check", env={**PRODUCTION_ENV, "CELERY_BROKER_URL": "", "GATHERING_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "Set CELERY_BROKER_URL (or REDIS_URL)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "memory:// True"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/3"}, "redis://127.0.0.1:6379/3 False"),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/3", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4"},
+            "redis://127.0.0.1:6379/4 False",
+        ),
+    ],
+)
+def test_the_broker_is_redis_unless_there_is_none_and_tasks_run_in_process(env, expected, tmp_path):
+    script = "from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.GATHERING_TASKS_EAGER)"
+    result = gathering("shell", "-c", script, env={**env, "GATHERING_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
 
 
 def test_development_runs_without_redis(tmp_path):

@@ -7,7 +7,7 @@ import random
 import pytest
 from django.utils.html import escape
 
-from gathering.core.demo import ensure_demo_people
+from gathering.accounts.demo import ensure_demo_people
 from gathering.events.demo import seed_events
 from gathering.events.models import Registration
 from gathering.optimise import timetable as engine
@@ -107,7 +107,7 @@ def optimise(programme, organiser, time_limit: int = 5) -> TimetableRun:
     )
     assert response.status_code == 302
     run = programme.runs.get(status=TimetableRun.Status.QUEUED)
-    return services.timetable_run_execute(run_id=run.pk, report_progress=False)
+    return services.timetable_run_execute(run_id=run.pk)
 
 
 def test_reoptimising_after_ten_new_proposals_moves_only_the_sessions_it_must(demo):

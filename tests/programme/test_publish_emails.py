@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def publish_now(programme, organiser):
     run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
-    run = services.timetable_run_execute(run_id=run.pk, report_progress=False)
+    run = services.timetable_run_execute(run_id=run.pk)
     return services.timetable_publish(run=run, actor=organiser)
 
 

@@ -1,15 +1,18 @@
-"""Optimiser runs: requested by an organiser, run by the background job (or straight after the request in
-embedded mode), shown with progress, reviewed as a diff and explanation, then published or discarded."""
+"""Optimiser runs: requested by an organiser, run by a background task (a worker's, or a thread straight after
+the request in embedded mode), shown with progress, reviewed as a diff and explanation, then published or
+discarded. A run whose runner died is started again, a few times at most."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
+from gathering.core import background
 from gathering.core.jobs import registry
 from gathering.core.models import OutboxMessage
 from gathering.privacy.models import AuditEntry
-from gathering.programme import services
+from gathering.programme import services, tasks
 from gathering.programme.models import Session, TimetableRun
 
 from ..conftest import signed_in
@@ -31,7 +34,7 @@ def board(programme, n: int = 4):
 
 def run_now(programme, organiser, **kwargs) -> TimetableRun:
     run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
-    return services.timetable_run_execute(run_id=run.pk, report_progress=False, **kwargs)
+    return services.timetable_run_execute(run_id=run.pk, **kwargs)
 
 
 def test_a_request_queues_a_run_with_the_programmes_move_cost():
@@ -65,17 +68,16 @@ def test_only_one_run_at_a_time_and_only_with_a_grid():
     assert TimetableRun.objects.count() == 1
 
 
-def test_the_job_runs_queued_runs_and_stores_timetable_explanation_and_diff():
+def test_the_task_runs_a_queued_run_and_stores_timetable_explanation_and_diff():
     programme, organiser = make_programme(slots=2, rooms=2)
     sessions = board(programme)
     run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
-    job = next(job for job in registry.jobs() if job.name == "programme.timetable_runs")
 
-    job.function(now=run.created_at)
+    tasks.timetable_run(run.pk)
 
     run.refresh_from_db()
     assert run.status == "done"
-    assert run.progress == 100
+    assert (run.progress, run.attempts) == (100, 1)
     assert (run.objective, run.bound) == (0, 0)
     assert run.terms["clash"] == 0 and run.terms["overflow"] == 0
     assert set(run.assignments) == {f"s{s.pk}" for s in sessions}
@@ -216,16 +218,101 @@ def test_long_sessions_never_run_across_a_break():
     assert start in (f"t{slots[0].pk}", f"t{slots[2].pk}")
 
 
-def test_runs_that_died_with_their_runner_are_marked_failed():
+def test_a_run_held_by_a_live_runner_is_left_alone():
     programme, organiser = make_programme()
+    board(programme)
     run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
-    TimetableRun.objects.filter(pk=run.pk).update(status="running", started_at=run.created_at)
+    claimed = services.timetable_run_claim(run_id=run.pk, runner="task-1", now=run.created_at)
 
-    services.timetable_runs_execute_queued(now=run.created_at + timedelta(hours=1))
+    # Another copy of the task, within the time any run may take (5 s + the margin): not its to do.
+    later = run.created_at + timedelta(seconds=5 + services.RUN_MARGIN_SECONDS)
+    assert services.timetable_run_claim(run_id=run.pk, runner="task-2", now=later) is None
 
+    assert (claimed.status, claimed.runner, claimed.attempts) == ("running", "task-1", 1)
     run.refresh_from_db()
-    assert run.status == "failed"
-    assert run.message == "The optimisation stopped before it finished. Please run it again."
+    assert (run.status, run.runner, run.attempts) == ("running", "task-1", 1)
+
+
+def test_a_run_whose_runner_died_is_started_again_and_fails_after_three_starts():
+    programme, organiser = make_programme()
+    board(programme)
+    run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
+    start = run.created_at
+    services.timetable_run_claim(run_id=run.pk, runner="task-1", now=start)
+
+    # The same task, handed out again because its worker died: started again at once.
+    again = services.timetable_run_claim(run_id=run.pk, runner="task-1", now=start + timedelta(seconds=2))
+    # Another task (the sweep's), once the run is older than any run may last.
+    orphaned_at = start + timedelta(seconds=2 + 5 + services.RUN_MARGIN_SECONDS + 1)
+    third = services.timetable_run_claim(run_id=run.pk, runner="task-2", now=orphaned_at)
+    fourth = services.timetable_run_claim(run_id=run.pk, runner="task-2", now=orphaned_at)
+
+    assert (again.attempts, again.started_at) == (2, start + timedelta(seconds=2))
+    assert (third.attempts, third.runner) == (3, "task-2")
+    assert fourth is None
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("failed", 3)
+    assert run.message == (
+        "The optimiser stopped unexpectedly several times on this board. Try a shorter time limit; if it "
+        "happens again, tell the site team."
+    )
+
+
+def test_only_the_runner_holding_a_run_stores_its_result():
+    programme, organiser = make_programme(slots=2, rooms=2)
+    board(programme)
+    run = services.timetable_optimise_request(programme=programme, actor=organiser, time_limit=5)
+    old = services.timetable_run_claim(run_id=run.pk, runner="task-1", now=run.created_at)
+    later = run.created_at + timedelta(seconds=5 + services.RUN_MARGIN_SECONDS + 1)
+    new = services.timetable_run_claim(run_id=run.pk, runner="task-2", now=later)
+
+    stale = services.timetable_run_store(run=old, fields=services.timetable_run_solve(run=old))
+    assert (stale.status, stale.runner, stale.assignments) == ("running", "task-2", {})
+    done = services.timetable_run_store(run=new, fields=services.timetable_run_solve(run=new))
+
+    assert (done.status, done.runner, done.attempts) == ("done", "task-2", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_queues_again_runs_whose_task_was_lost_or_whose_runner_died():
+    two_minutes_ago = timezone.now() - timedelta(minutes=2)
+    lost_programme, organiser = make_programme(slots=2, rooms=2)
+    board(lost_programme)
+    lost = services.timetable_optimise_request(
+        programme=lost_programme, actor=organiser, time_limit=5, start=False
+    )
+    TimetableRun.objects.filter(pk=lost.pk).update(created_at=two_minutes_ago)
+    running_programme, other = make_programme(slots=2, rooms=2)
+    board(running_programme)
+    running = services.timetable_optimise_request(
+        programme=running_programme, actor=other, time_limit=5, start=False
+    )
+    services.timetable_run_claim(run_id=running.pk, runner="task-elsewhere")
+    fresh_programme, third = make_programme(slots=2, rooms=2)
+    fresh = services.timetable_optimise_request(
+        programme=fresh_programme, actor=third, time_limit=5, start=False
+    )
+
+    # Queued two minutes ago: its task was lost. Just queued, or running within its time: left alone.
+    assert services.timetable_runs_sweep() == 1
+    # Embedded mode: the run is solved in a thread of this process.
+    assert background.wait_for_threads(timeout=30)
+    # The runner of the other run died two minutes ago.
+    TimetableRun.objects.filter(pk=running.pk).update(started_at=two_minutes_ago)
+    assert services.timetable_runs_sweep() == 1
+    assert background.wait_for_threads(timeout=30)
+
+    lost.refresh_from_db()
+    running.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, lost.attempts) == ("done", 1)
+    assert (running.status, running.attempts) == ("done", 2)
+    assert (fresh.status, fresh.attempts) == ("queued", 0)
+
+
+def test_the_sweep_is_the_programmes_periodic_job():
+    job = next(job for job in registry.jobs() if job.name == "programme.timetable_runs")
+    assert (job.function.__module__, job.every) == ("gathering.programme.jobs", timedelta(minutes=1))
 
 
 def test_someone_else_cannot_publish_or_see_a_run():

@@ -10,5 +10,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Registers core's periodic jobs (outbox delivery and purge).
+        # Registers core's periodic job (the outbox purge).
         from . import jobs  # noqa: F401

@@ -1,26 +1,28 @@
-"""Periodic background jobs: a registry that apps fill from their `jobs.py`, and a runner for the due ones.
+"""Periodic background jobs: a registry that apps fill from their `jobs.py`, and the claim that runs each job
+once per interval, however many schedulers ask.
 
 An app registers its jobs in `<app>/jobs.py` with `@periodic_job(name, every)` and imports that module in its
-AppConfig.ready(). `gathering jobs --loop` (a systemd service, or cron without --loop) calls `jobs_run_due`,
-which runs each job whose interval has passed. Any number of runners may share the database: a runner claims
-a job under a row lock before it runs it, so no job runs twice at once. Job functions take `now` as their
+AppConfig.ready(). In production Celery beat sends the `periodic` task for each job at its interval
+(gathering/celery.py builds beat's schedule from this registry) and a worker calls `job_run`. In embedded
+mode `gathering jobs --loop` calls `jobs_run_due`. Either way a job is claimed on its `JobRun` row, under a
+row lock, before it runs: if it ran within its interval, or is running now, the claim is refused. So two
+beats, or a beat and `gathering jobs` run by hand, never run a job twice. Job functions take `now` as their
 only (keyword) argument so a test, or a catch-up run, can move the clock.
 """
 
 import logging
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
 from .models import JobRun
-from .outbox import outbox_deliver_due, outbox_purge_sent
+from .outbox import outbox_purge_sent
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,16 @@ class JobRegistry:
     def jobs(self) -> list[PeriodicJob]:
         return sorted(self._jobs.values(), key=lambda job: job.name)
 
+    def get(self, name: str) -> PeriodicJob:
+        try:
+            return self._jobs[name]
+        except KeyError:
+            raise UnknownJobError(f"No job is registered as {name!r}.") from None
+
+
+class UnknownJobError(ObjectDoesNotExist):
+    """A job name that nothing registered (a beat running an older or newer release than the worker)."""
+
 
 registry = JobRegistry()
 periodic_job = registry.periodic_job
@@ -73,33 +85,47 @@ def jobs_run_due(*, now: datetime | None = None, jobs: JobRegistry | None = None
     data) and recorded as failed; the other jobs still run, and it is tried again after its interval.
     """
     now = now or timezone.now()
-    ran = []
-    for job in (jobs or registry).jobs():
-        if not _claim(job, now=now):
-            continue
-        ran.append(job.name)
-        succeeded, error = True, ""
-        try:
-            job.function(now=now)
-        except Exception as exc:
-            succeeded, error = False, type(exc).__name__
-            frames = traceback.extract_tb(exc.__traceback__)[-3:]
-            where = " < ".join(
-                f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in reversed(frames)
-            )
-            logger.error("Job %s failed with %s at %s", job.name, error, where)
-        JobRun.objects.filter(name=job.name).update(
-            running_since=None, last_finished_at=timezone.now(), last_succeeded=succeeded, last_error=error
-        )
-    return ran
+    return [job.name for job in (jobs or registry).jobs() if _run(job, now=now, early=timedelta(0))]
 
 
-def _claim(job: PeriodicJob, *, now: datetime) -> bool:
+# Beat's messages reach a worker a little late or early (a busy queue, a restart), so a job asked for by beat
+# may start up to this share of its interval before it is due: two runs are never closer than nine tenths
+# of the interval, and a run that started late does not push the next one back by a whole interval.
+BEAT_EARLY_SHARE = 10
+
+
+def job_run(*, name: str, now: datetime | None = None, jobs: JobRegistry | None = None) -> bool:
+    """Run the job registered as `name` if it is due and nobody is running it; say whether it ran.
+
+    This is what Celery beat's `periodic` task calls: however many beats send it, the job runs once.
+    """
+    job = (jobs or registry).get(name)
+    return _run(job, now=now or timezone.now(), early=job.every / BEAT_EARLY_SHARE)
+
+
+def _run(job: PeriodicJob, *, now: datetime, early: timedelta) -> bool:
+    if not _claim(job, now=now, early=early):
+        return False
+    succeeded, error = True, ""
+    try:
+        job.function(now=now)
+    except Exception as exc:
+        succeeded, error = False, type(exc).__name__
+        frames = traceback.extract_tb(exc.__traceback__)[-3:]
+        where = " < ".join(f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in reversed(frames))
+        logger.error("Job %s failed with %s at %s", job.name, error, where)
+    JobRun.objects.filter(name=job.name).update(
+        running_since=None, last_finished_at=timezone.now(), last_succeeded=succeeded, last_error=error
+    )
+    return True
+
+
+def _claim(job: PeriodicJob, *, now: datetime, early: timedelta) -> bool:
     """Mark the job as started by this runner, if it is due and no other runner has it; say whether it is."""
     JobRun.objects.get_or_create(name=job.name)
     with transaction.atomic():
         run = JobRun.objects.select_for_update().get(name=job.name)
-        if run.last_started_at is not None and run.last_started_at + job.every > now:
+        if run.last_started_at is not None and run.last_started_at + job.every - early > now:
             return False
         if run.running_since is not None and run.running_since + job.timeout > now:
             return False
@@ -111,32 +137,8 @@ def _claim(job: PeriodicJob, *, now: datetime) -> bool:
         )
 
 
-# Core's own jobs. Other apps register theirs in their own jobs.py.
-
-# One delivery run stops starting new batches after this long, well before the next run is due.
-DELIVERY_RUN_BUDGET_SECONDS = 20
-
-
-# A short timeout: if a runner dies mid-run, another takes over within minutes. Two runs overlapping is
-# harmless here, since each message is claimed by one run only.
-@periodic_job("outbox.deliver", every=timedelta(seconds=30), timeout=timedelta(minutes=2))
-def outbox_deliver_job(*, now: datetime) -> None:
-    started = time.monotonic()
-    limit = 50
-    while True:
-        report = outbox_deliver_due(limit=limit, now=now)
-        handled = report.sent + report.retried + report.failed
-        if handled or report.reclaimed:
-            logger.info(
-                "Outbox: %s sent, %s to retry, %s failed, %s reclaimed",
-                report.sent,
-                report.retried,
-                report.failed,
-                report.reclaimed,
-            )
-        # A full batch means more may be waiting (a backlog after an outage): carry on while time allows.
-        if handled < limit or time.monotonic() - started > DELIVERY_RUN_BUDGET_SECONDS:
-            return
+# Core's own jobs. Other apps register theirs in their own jobs.py. Outbox delivery is not a job: the
+# outbox sweep (core/tasks.py) needs no claim, as each message is claimed by one worker only.
 
 
 @periodic_job("outbox.purge", every=timedelta(days=1))

@@ -1,6 +1,10 @@
 """The transactional outbox: email is written in the transaction that causes it and delivered, with retries,
 after that transaction commits, so a broken mail server delays mail but loses none.
 
+Delivery. When the transaction commits, the `outbox_deliver` task (core/tasks.py) tries to send the message
+at once. The outbox sweep, every 30 seconds (Celery beat, or `gathering jobs` in embedded mode), sends what
+is due: retries, and messages whose task never ran (the broker was down, or a worker died holding it).
+
 Delivery guarantee. A message marked sent is never sent again, and a message is only claimed by one worker
 at a time. The one gap is at-least-once, not exactly-once: if a worker dies after the mail server accepted a
 message but before the row is marked sent, the message stays in `sending`, is reclaimed after
@@ -15,11 +19,11 @@ import logging
 import random
 import re
 import smtplib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,6 +40,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .background import after_commit
 from .logging import scrub
 from .models import OutboxMessage
 
@@ -93,6 +98,14 @@ class DeliveryReport:
     failed: int = 0
     reclaimed: int = 0
 
+    def __add__(self, other: "DeliveryReport") -> "DeliveryReport":
+        return DeliveryReport(
+            sent=self.sent + other.sent,
+            retried=self.retried + other.retried,
+            failed=self.failed + other.failed,
+            reclaimed=self.reclaimed + other.reclaimed,
+        )
+
 
 def retry_delay(attempts: int, *, jitter: float | None = None) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt: 1 minute, doubling, at most 6 hours.
@@ -126,9 +139,8 @@ def outbox_enqueue(
     adds the "Get help now" footer. Rendering uses the active language: wrap the call in
     `translation.override(...)` to write in the recipient's. If the transaction rolls back, the message
     was never written. With `dedupe_key`, a second call with the same key returns the first message
-    unchanged, so a repeated user action never sends twice. When GATHERING_TASKS_EAGER is set the message
-    is delivered in-process right after commit; otherwise (and on any failure) the `outbox.deliver` job
-    delivers it.
+    unchanged, so a repeated user action never sends twice. Once the transaction commits, the
+    `outbox_deliver` task tries to send it (core/background.py); on any failure the outbox sweep retries.
 
     Every message gets an HTML part: `email/<template>.html` if there is one, otherwise the text body in
     HTML (same words, links as links). `reply_to` is an address a reply should reach (an organiser), for
@@ -179,8 +191,7 @@ def outbox_enqueue(
             raise
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
 
-    if settings.GATHERING_TASKS_EAGER:
-        transaction.on_commit(partial(_deliver_after_commit, message.pk), robust=True)
+    after_commit("gathering.core.tasks.outbox_deliver", message.pk)
     return message
 
 
@@ -315,17 +326,41 @@ def _reclaim_stale(*, now: datetime) -> int:
     )
 
 
-def _deliver_after_commit(pk: int) -> None:
-    """Embedded mode: try once, straight after the commit; failures are left to the retry job."""
-    now = timezone.now()
-    try:
-        if OutboxMessage.objects.filter(pk=pk, status=Status.PENDING).update(
-            status=Status.SENDING, claimed_at=now
-        ):
-            _send_claimed([pk], now=now)
-    except Exception as exc:
-        # The caller's change is committed; whatever happened here, the retry job picks the message up.
-        logger.warning("Outbox message %s: immediate delivery skipped (%s)", pk, type(exc).__name__)
+def outbox_deliver_message(*, message_id: int, now: datetime | None = None) -> DeliveryReport:
+    """Try to send one message now, straight after the transaction that wrote it; a failure is recorded
+    and left to the sweep's retries. Only a pending message is claimed, so a message already sent, or being
+    sent by a sweep, is left alone: running this twice never sends twice."""
+    now = now or timezone.now()
+    if not OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING).update(
+        status=Status.SENDING, claimed_at=now
+    ):
+        return DeliveryReport()
+    return _send_claimed([message_id], now=now)
+
+
+def outbox_sweep(
+    *, now: datetime | None = None, limit: int = 50, budget_seconds: float = 20
+) -> DeliveryReport:
+    """Deliver every message whose time has come (retries, and messages whose own delivery task never
+    ran), in batches of `limit`, starting no new batch after `budget_seconds`; return what was done."""
+    started = time.monotonic()
+    total = DeliveryReport()
+    while True:
+        report = outbox_deliver_due(limit=limit, now=now)
+        total += report
+        handled = report.sent + report.retried + report.failed
+        # A full batch means more may be waiting (a backlog after an outage): carry on while time allows.
+        if handled < limit or time.monotonic() - started > budget_seconds:
+            break
+    if total != DeliveryReport():
+        logger.info(
+            "Outbox: %s sent, %s to retry, %s failed, %s reclaimed",
+            total.sent,
+            total.retried,
+            total.failed,
+            total.reclaimed,
+        )
+    return total
 
 
 def _send_claimed(ids: list[int], *, now: datetime) -> DeliveryReport:

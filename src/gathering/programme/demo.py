@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from gathering.accounts.models import User
+from gathering.core.demo import DemoRun, demo_step
 from gathering.events.models import Event, Registration
 
 from . import services
@@ -173,6 +174,11 @@ def seed_programme(*, people: dict[str, User], scale: int = 1) -> None:
         run = services.timetable_optimise_request(
             programme=programme, actor=organiser, time_limit=5, start=False
         )
-        run = services.timetable_run_execute(run_id=run.pk, report_progress=False)
+        run = services.timetable_run_execute(run_id=run.pk)
         if run is not None and run.status == run.Status.DONE:
             services.timetable_publish(run=run, actor=organiser)
+
+
+@demo_step("programme", order=30)
+def seed(run: DemoRun) -> None:
+    seed_programme(people=run.people, scale=run.scale)

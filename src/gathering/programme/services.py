@@ -5,22 +5,23 @@ transaction, with its emails (outbox) and audit entries.
 """
 
 import logging
-import threading
 import time
 import unicodedata
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
+from gathering.core import background
 from gathering.core.outbox import outbox_enqueue
 from gathering.events.models import Event
 from gathering.optimise import timetable as engine
@@ -29,7 +30,6 @@ from gathering.privacy.services import audit_record
 from . import timetabling
 from .models import Interest, Need, Programme, Review, Room, Session, Slot, TimetableRun
 from .rules import can_manage_programme, can_review, can_take_part
-from .selectors import public_sessions_q
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def session_propose(
             programme=programme,
             proposer=user,
             title__iexact=title,
-            status__in=(*Session.IN_PLAY, Session.Status.WAITING),
+            status__in=(*Session.ON_PROGRAMME, Session.Status.WAITING),
         ).exists():
             raise ProposalError({"title": _("You have already proposed a session with this title.")})
         session = Session(
@@ -164,7 +164,7 @@ def session_withdraw(*, session: Session, user: User) -> Session:
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if not user.is_authenticated or locked.proposer_id != user.pk:
             raise PermissionDenied(_("Only the person who proposed a session can withdraw it."))
-        if locked.status not in Session.IN_PLAY:
+        if locked.status not in Session.ON_PROGRAMME:
             raise ProposalError(_("This session is no longer on the programme."))
         locked.status = Session.Status.WITHDRAWN
         locked.pinned = False
@@ -191,7 +191,7 @@ def session_leave(*, session: Session, user: User) -> Session:
 
 
 def _check_open_for_interest(session: Session) -> None:
-    if not Session.objects.filter(pk=session.pk).filter(public_sessions_q()).exists():
+    if not Session.objects.filter(pk=session.pk).in_play().exists():
         raise ProposalError(_("This session is not on the programme, so it cannot be marked."))
 
 
@@ -610,7 +610,7 @@ def session_pin(*, session: Session, actor: User, pinned: bool) -> Session:
     _must_manage(actor, session.programme)
     if pinned and (session.slot_id is None or session.room_id is None):
         raise _invalid("pinned", _("Place the session in a slot and room before pinning it."))
-    if session.status not in Session.IN_PLAY:
+    if session.status not in Session.ON_PROGRAMME:
         raise _invalid("pinned", _("Only sessions in the programme can be pinned."))
     session.pinned = pinned
     session.save(update_fields=["pinned", "updated_at"])
@@ -627,7 +627,7 @@ def session_merge(*, session: Session, into: Session, actor: User) -> Session:
         raise _invalid("into", _("Choose a session of the same Gathering."))
     if into.pk == session.pk:
         raise _invalid("into", _("Choose a different session to merge into."))
-    if session.status not in Session.IN_PLAY or into.status not in Session.IN_PLAY:
+    if session.status not in Session.ON_PROGRAMME or into.status not in Session.ON_PROGRAMME:
         raise _invalid("into", _("Both sessions must still be in the programme."))
     session, into = (
         Session.objects.select_for_update().get(pk=session.pk),
@@ -670,7 +670,7 @@ def session_move(*, session: Session, actor: User, slot: Slot, room: Room) -> Se
             "slot", _("%(slot)s is a break.") % {"slot": timetabling.slot_label(slot, programme.event.zone)}
         )
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.status not in Session.IN_PLAY:
+    if session.status not in Session.ON_PROGRAMME:
         raise _invalid("slot", _("Only sessions in the programme can be placed."))
     if session.track == Session.Track.CURATED and session.status == Session.Status.PROPOSED:
         raise _invalid("slot", _("Accept this proposal before placing it."))
@@ -678,7 +678,7 @@ def session_move(*, session: Session, actor: User, slot: Slot, room: Room) -> Se
     sid = timetabling.session_id(session.pk)
     placed = {
         timetabling.session_id(s.pk): (timetabling.slot_id(s.slot_id), timetabling.room_id(s.room_id))
-        for s in timetabling.sessions_in_play(programme).exclude(pk=session.pk)
+        for s in programme.sessions.in_play().exclude(pk=session.pk)
         if s.slot_id and s.room_id
     }
     placed[sid] = (timetabling.slot_id(slot.pk), timetabling.room_id(room.pk))
@@ -713,7 +713,7 @@ def session_move(*, session: Session, actor: User, slot: Slot, room: Room) -> Se
 def session_drop(*, session: Session, actor: User) -> Session:
     """Take a session off the board (withdrawn): it leaves the timetable; its interest marks stay recorded."""
     _must_manage(actor, session.programme)
-    if session.status not in Session.IN_PLAY:
+    if session.status not in Session.ON_PROGRAMME:
         raise _invalid("session", _("This session is not in the programme."))
     session.status = Session.Status.WITHDRAWN
     session.slot = session.room = None
@@ -727,14 +727,28 @@ def session_drop(*, session: Session, actor: User) -> Session:
 # Optimiser runs: requested by an organiser, run in the background, reviewed as a diff, then published.
 
 RUN_TIME_LIMIT_CHOICES = (5, 20, 60)
+# Beyond its solver's time limit, a run may take this long to load the board and store the result. A worker
+# interrupts the task at half of it (the run is recorded as failed) and ends it at all of it, so a run that
+# started longer ago than its time limit and this margin has no live runner.
+RUN_MARGIN_SECONDS = 60
+# A run whose runner stopped (its worker died) is started again, up to this many starts in all: a run that
+# stops its worker every time fails rather than holding the optimiser queue for ever.
+RUN_ATTEMPTS = 3
+# A run still queued this long after it was requested lost its task (the broker was down): queue it again.
+RUN_RESEND_AFTER = timedelta(minutes=1)
+
+
+def run_time_limit(run: TimetableRun) -> int:
+    """The longest a run may take, in seconds, loading and storing included; no runner is alive after it."""
+    return run.time_limit + RUN_MARGIN_SECONDS
 
 
 @transaction.atomic
 def timetable_optimise_request(
     *, programme: Programme, actor: User, time_limit: int = 20, start: bool = True
 ) -> TimetableRun:
-    """Queue an optimisation of the board as it is now; one run at a time per programme. In embedded mode
-    it starts straight after the commit unless `start` is False (the caller then runs it itself)."""
+    """Queue an optimisation of the board as it is now; one run at a time per programme. It starts in the
+    background once the transaction commits, unless `start` is False (the caller then runs it itself)."""
     _must_manage(actor, programme)
     if time_limit not in RUN_TIME_LIMIT_CHOICES:
         raise _invalid("time_limit", _("Choose one of the time limits offered."))
@@ -747,52 +761,81 @@ def timetable_optimise_request(
         programme=programme, requested_by=actor, time_limit=time_limit, move_cost=programme.move_cost
     )
     audit_record(actor=actor, action="changed", subject=run, detail="timetable run")
-    if start and settings.GATHERING_TASKS_EAGER:
-        transaction.on_commit(lambda: _start_in_background(run.pk), robust=True)
+    if start:
+        _start_in_background(run)
     return run
 
 
-def _start_in_background(run_id: int) -> None:
-    """Embedded mode: run straight after the request commits, in a thread, so the page can watch it."""
-
-    def work() -> None:
-        try:
-            timetable_run_execute(run_id=run_id)
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"timetable-run-{run_id}", daemon=True).start()
+def _start_in_background(run: TimetableRun) -> None:
+    background.after_commit(
+        "gathering.programme.tasks.timetable_run",
+        run.pk,
+        time_limit=run_time_limit(run),
+        soft_time_limit=run.time_limit + RUN_MARGIN_SECONDS // 2,
+    )
 
 
-def _report_progress(run_id: int, started: float, time_limit: int, stop: threading.Event) -> None:
-    try:
-        while not stop.wait(1.0):
-            percent = min(99, int(100 * (time.monotonic() - started) / max(1, time_limit)))
-            TimetableRun.objects.filter(pk=run_id, status=TimetableRun.Status.RUNNING).update(
-                progress=percent
-            )
-    except Exception as exc:  # progress is a courtesy: the run itself carries on
-        logger.warning("Timetable run %s: progress not recorded (%s)", run_id, type(exc).__name__)
-    finally:
-        connection.close()
+def timetable_run_claim(*, run_id: int, runner: str, now: datetime | None = None) -> TimetableRun | None:
+    """Take a run for `runner` (the id of the task that will solve it), or return None if it is not this
+    runner's to do: finished, discarded, or running with a live runner elsewhere.
 
-
-def timetable_run_execute(*, run_id: int, seed: int = 0, report_progress: bool = True) -> TimetableRun | None:
-    """Run one queued optimisation: claim it, solve within its time limit, store the timetable, the
-    explanation per session and the diff against the published timetable. Returns None if another runner
-    has it already."""
-    now = timezone.now()
-    if not TimetableRun.objects.filter(pk=run_id, status=TimetableRun.Status.QUEUED).update(
-        status=TimetableRun.Status.RUNNING, started_at=now, progress=0
-    ):
+    A queued run is taken. A running run is taken again when its runner has stopped: either this is the same
+    task delivered a second time because its worker died, or the run started longer ago than any run may
+    last. After RUN_ATTEMPTS starts such a run is marked failed instead.
+    """
+    now = now or timezone.now()
+    run = TimetableRun.objects.filter(pk=run_id).first()
+    if run is None:
         return None
-    run = TimetableRun.objects.select_related("programme__event").get(pk=run_id)
-    stop = threading.Event()
-    started = time.monotonic()
-    if report_progress:
-        threading.Thread(
-            target=_report_progress, args=(run.pk, started, run.time_limit, stop), daemon=True
-        ).start()
+    restart = run.status == TimetableRun.Status.RUNNING
+    if restart:
+        orphaned = (
+            run.runner == runner
+            or run.started_at is None
+            or (now - run.started_at).total_seconds() > run_time_limit(run)
+        )
+        if not orphaned:
+            return None
+    elif run.status != TimetableRun.Status.QUEUED:
+        return None
+    # A compare-and-set rather than a lock held across the decision (a short write, which SQLite's single
+    # writer also allows): of two tasks claiming at once, one changes the row and the other finds it changed.
+    unchanged = TimetableRun.objects.filter(
+        pk=run.pk, status=run.status, runner=run.runner, started_at=run.started_at
+    )
+    if restart and run.attempts >= RUN_ATTEMPTS:
+        message = _(
+            "The optimiser stopped unexpectedly several times on this board. Try a shorter time limit; if it "
+            "happens again, tell the site team."
+        )
+        if unchanged.update(status=TimetableRun.Status.FAILED, finished_at=now, message=message):
+            logger.error("Timetable run %s stopped %s times; marked failed", run.pk, run.attempts)
+        return None
+    claimed = unchanged.update(
+        status=TimetableRun.Status.RUNNING,
+        started_at=now,
+        progress=0,
+        runner=runner,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    if restart:
+        logger.warning("Timetable run %s: its runner stopped, starting it again", run.pk)
+    return TimetableRun.objects.select_related("programme__event").get(pk=run.pk)
+
+
+def timetable_run_progress(*, run: TimetableRun, percent: int) -> None:
+    """Record how far a run is (a share of its time limit), while its runner still holds it."""
+    TimetableRun.objects.filter(pk=run.pk, status=TimetableRun.Status.RUNNING, runner=run.runner).update(
+        progress=max(0, min(99, percent))
+    )
+
+
+def timetable_run_solve(*, run: TimetableRun, seed: int = 0) -> dict[str, object]:
+    """Solve a run taken with `timetable_run_claim` within its time limit; return what to store with
+    `timetable_run_store`: the timetable, the explanation per session and the diff against the published
+    timetable, or why it failed. Writes nothing."""
     try:
         loaded = timetabling.load_instance(run.programme)
         if not loaded.instance.sessions:
@@ -804,20 +847,17 @@ def timetable_run_execute(*, run_id: int, seed: int = 0, report_progress: bool =
                 seed=seed,
                 previous=loaded.published,
                 move_cost=run.move_cost,
-                workers=1 if settings.GATHERING_TASKS_EAGER else 2,
+                workers=settings.GATHERING_OPTIMISER_THREADS,
             )
     except Exception as exc:
-        stop.set()
-        logger.error("Timetable run %s failed with %s", run_id, type(exc).__name__)
-        TimetableRun.objects.filter(pk=run_id).update(
-            status=TimetableRun.Status.FAILED,
-            finished_at=timezone.now(),
-            message=_(
+        logger.error("Timetable run %s failed with %s", run.pk, type(exc).__name__)
+        return {
+            "status": TimetableRun.Status.FAILED,
+            "finished_at": timezone.now(),
+            "message": _(
                 "The optimiser stopped with an error. Try again; if it happens again, tell the site team."
             ),
-        )
-        return TimetableRun.objects.get(pk=run_id)
-    stop.set()
+        }
     fields: dict[str, object] = {"finished_at": timezone.now(), "progress": 100}
     if result is None:
         fields.update(status=TimetableRun.Status.FAILED, message=_("There are no sessions to place yet."))
@@ -846,27 +886,43 @@ def timetable_run_execute(*, run_id: int, seed: int = 0, report_progress: bool =
             explanation=timetabling.explanation(loaded, result.assignments),
             diff=timetabling.diff(loaded, result.assignments),
         )
-    TimetableRun.objects.filter(pk=run_id).update(**fields)
-    return TimetableRun.objects.get(pk=run_id)
+    return fields
 
 
-def timetable_runs_execute_queued(*, now: datetime | None = None) -> int:
-    """The background job: fail runs whose runner died, then run every queued run; returns how many ran."""
+def timetable_run_store(*, run: TimetableRun, fields: dict[str, object]) -> TimetableRun:
+    """Store what `timetable_run_solve` found, if the run's runner still holds it: a run started again
+    after its runner was taken for dead is finished once, by its current runner."""
+    held = TimetableRun.objects.filter(pk=run.pk, status=TimetableRun.Status.RUNNING, runner=run.runner)
+    if held.update(**fields):
+        logger.info("Timetable run %s finished (%s)", run.pk, fields["status"])
+    else:
+        logger.warning("Timetable run %s: another runner has it now; result not stored", run.pk)
+    return TimetableRun.objects.get(pk=run.pk)
+
+
+def timetable_run_execute(*, run_id: int, seed: int = 0) -> TimetableRun | None:
+    """Claim, solve and store a queued run here and now (the demo data, tests); None if it was not
+    queued."""
+    run = timetable_run_claim(run_id=run_id, runner=f"here-{uuid.uuid4().hex}")
+    if run is None:
+        return None
+    return timetable_run_store(run=run, fields=timetable_run_solve(run=run, seed=seed))
+
+
+def timetable_runs_sweep(*, now: datetime | None = None) -> int:
+    """The periodic sweep: queue again every run whose task was lost (still queued a minute after it was
+    requested) or whose runner stopped (running for longer than any run may last); return how many.
+    Sending a run's task twice is harmless: only one task takes it."""
     now = now or timezone.now()
-    for run in TimetableRun.objects.filter(status=TimetableRun.Status.RUNNING, started_at__isnull=False):
-        if (now - run.started_at).total_seconds() > run.time_limit + 600:
-            TimetableRun.objects.filter(pk=run.pk, status=TimetableRun.Status.RUNNING).update(
-                status=TimetableRun.Status.FAILED,
-                finished_at=now,
-                message=_("The optimisation stopped before it finished. Please run it again."),
-            )
-    ran = 0
-    for run_id in TimetableRun.objects.filter(status=TimetableRun.Status.QUEUED).values_list("pk", flat=True):
-        if not connection.in_atomic_block:  # a long loop of runs: drop a connection that went stale
-            close_old_connections()
-        if timetable_run_execute(run_id=run_id) is not None:
-            ran += 1
-    return ran
+    lost = TimetableRun.objects.filter(
+        status=TimetableRun.Status.QUEUED, created_at__lt=now - RUN_RESEND_AFTER
+    )
+    running = TimetableRun.objects.filter(status=TimetableRun.Status.RUNNING, started_at__isnull=False)
+    orphaned = [run for run in running if (now - run.started_at).total_seconds() > run_time_limit(run)]
+    again = [*lost, *orphaned]
+    for run in again:
+        _start_in_background(run)
+    return len(again)
 
 
 @transaction.atomic
@@ -879,7 +935,7 @@ def timetable_publish(*, run: TimetableRun, actor: User) -> TimetableRun:
     run = TimetableRun.objects.select_for_update().get(pk=run.pk)
     if run.status != TimetableRun.Status.DONE:
         raise _invalid("run", _("Only a finished run that is ready to review can be published."))
-    in_play = {timetabling.session_id(s.pk): s for s in timetabling.sessions_in_play(programme)}
+    in_play = {timetabling.session_id(s.pk): s for s in programme.sessions.in_play()}
     missing = sorted(s.title for sid, s in in_play.items() if sid not in run.assignments)
     if missing:
         raise _invalid(
