@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from gathering.privacy.models import AuditEntry, ConsentRecord
-from gathering.privacy.notices import CURRENT, NOTICES, OPTIONAL_PURPOSES, notice_current
+from gathering.privacy.notices import CURRENT, NOTICES, OPTIONAL_PURPOSES, notice_current, notice_for
 from gathering.privacy.selectors import consent_active, consents_for
 from gathering.privacy.services import consent_give, consent_withdraw
 from gathering.privacy.signals import consent_withdrawn
@@ -294,3 +294,12 @@ def test_withdrawing_with_nothing_tied_to_it_says_so(participant):
     )
 
     assert "We hold nothing else that depends on this consent" in response.content.decode()
+
+
+def test_the_current_notices_say_what_the_site_does():
+    # Earlier versions stay on record for the people who agreed to them.
+    attendee_list = notice_current("attendee_list")
+    assert attendee_list.version == 2 and "confirmed place who also chose" in str(attendee_list.text)
+    special = notice_current("special_category_event")
+    assert special.version == 2 and "organisers’ questions" in str(special.text)
+    assert notice_for("attendee_list", 1) is not None and notice_for("special_category_event", 1) is not None

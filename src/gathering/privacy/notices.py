@@ -50,6 +50,32 @@ NOTICES: tuple[Notice, ...] = (
         ),
         optional=True,
     ),
+    # Version 2 says who sees the list as it works: only people with a confirmed place who chose it too.
+    Notice(
+        ATTENDEE_LIST,
+        2,
+        _("Appearing on a Gathering’s attendee list"),
+        _(
+            "Your preferred name and pronouns appear on the Gathering’s page, on a list seen only by people "
+            "with a confirmed place who also chose to be on it; you then see theirs. Nothing else about you "
+            "is shown, and nobody else sees the list. You can take your name off at any time."
+        ),
+        optional=True,
+    ),
+    # Version 2 names the organiser's own questions, which may ask about the same things.
+    Notice(
+        SPECIAL_CATEGORY_EVENT,
+        2,
+        _("Using what you tell us about your experience and access needs at a Gathering"),
+        _(
+            "We use what you tell us about your own experience of mental health and your access needs, and "
+            "your answers to the organisers’ questions marked as needing this agreement, to support you at "
+            "the Gathering you register for, and to balance listening circles and groups. Only the "
+            "organisers and facilitators of that Gathering can read it. It is kept encrypted and deleted "
+            "soon after the Gathering ends. If you withdraw, we stop using it and delete it."
+        ),
+        optional=False,
+    ),
     Notice(
         SHARE_ACCESS_NEEDS_WITH_VENUE,
         1,
