@@ -155,7 +155,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Optimiser runs have a queue and a worker of their own, so a minute of solving never delays an email.
-CELERY_TASK_ROUTES = {"gathering.programme.tasks.timetable_run": {"queue": "optimise"}}
+CELERY_TASK_ROUTES = {
+    "gathering.programme.tasks.timetable_run": {"queue": "optimise"},
+    "gathering.circles.tasks.formation_run": {"queue": "optimise"},
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task whose worker died is handed out again after this many seconds. It must be longer than any
     # optimiser run may last (its time limit is at most 2 minutes), or a live run would be handed out twice.

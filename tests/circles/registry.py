@@ -37,6 +37,7 @@ PAGES: tuple = (
     Page(f"{S}/{{series}}/agreement/", "organiser", "circles_staff:agreement"),
     Page(f"{S}/{{series}}/invitations/", "organiser", "circles_staff:invitations"),
     Page(f"{S}/{{series}}/form/", "organiser", "circles_staff:form"),
+    Page(f"{S}/{{series}}/runs/{{run}}/", "organiser", "circles_staff:run"),
     Page(f"{S}/{{series}}/circles/", "organiser", "circles_staff:circles"),
     Page(f"{S}/{{series}}/circles/{{circle}}/", "organiser", "circles_staff:circle"),
     Page(f"{S}/{{series}}/publish/", "organiser", "circles_staff:publish"),
@@ -107,13 +108,30 @@ def page_values(page, user, event) -> dict[str, object]:
     else:
         member = user if page.as_role == "participant" else None
         series, circle, membership, meeting = published_circle(event=event, member=member)
-    return {
+    values = {
         "series": series.slug,
         "membership": membership.pk,
         "meeting": meeting.pk,
         "circle": circle.pk,
         "member": membership.pk,
     }
+    if "{run}" in page.url:
+        values["run"] = formation_run(series).pk
+    return values
+
+
+def formation_run(series):
+    """A finished formation run of `series`, as the run page shows it once the circles are formed."""
+    from gathering.circles.models import FormationRun
+
+    return FormationRun.objects.create(
+        series=series,
+        status=FormationRun.Status.DONE,
+        progress=100,
+        summary="1 circles formed.",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
 
 
 # Sweep: routes anyone may open (no object behind them), and test_access_sweep.Route entries by name.
@@ -155,6 +173,7 @@ ROUTES: dict = {
         f"{S}/{{circle_series}}/invitations/", refused_only=True, methods=_BOTH
     ),
     "circles_staff:form": Route(f"{S}/{{circle_series}}/form/", refused_only=True, methods=_BOTH),
+    "circles_staff:run": Route(f"{S}/{{circle_series}}/runs/{{circle_run}}/", refused_only=True),
     "circles_staff:circles": Route(f"{S}/{{circle_series}}/circles/", refused_only=True, methods=_BOTH),
     "circles_staff:circle": Route(
         f"{S}/{{circle_series}}/circles/{{circle}}/", refused_only=True, methods=_BOTH
@@ -173,6 +192,7 @@ def world_values(*, owner, organiser, event, wrong) -> dict[str, object]:
         event=event, member=owner, organiser=organiser, access_needs=SECRET, named=SECRET
     )
     return {
+        "circle_run": formation_run(series).pk,
         "circle_series": series.slug,
         "circle_membership": membership.pk,
         "circle_meeting": meeting.pk,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gathering.circles import services
 from gathering.circles.models import Attendance, Circle, CircleMembership, CircleSeries, Feedback, Meeting
+from gathering.core import background
 from gathering.privacy.models import AuditEntry
 
 from ..conftest import signed_in
@@ -203,11 +204,15 @@ def test_feedback_aggregates_appear_only_from_five_responses():
     assert "Note 0" in body
 
 
+@pytest.mark.django_db(transaction=True)
 def test_organiser_forms_previews_and_publishes_through_the_pages():
     series, organiser, _pool, _people = series_with(8, 2, first_meets_at=timezone.now() + timedelta(days=2))
     client = signed_in(organiser)
     response = client.post(f"/staff/circles/{series.slug}/form/", {"time_limit": "1"})
     assert response.status_code == 302
+    # The circles are formed in the background (a thread of this process in embedded mode).
+    assert background.wait_for_threads(timeout=30)
+    assert "2 circles formed." in client.get(response["Location"]).content.decode()
     assert Circle.objects.filter(series=series).count() == 2
     preview = client.get(f"/staff/circles/{series.slug}/circles/").content.decode()
     assert "Why it looks like this" in preview
@@ -219,12 +224,15 @@ def test_organiser_forms_previews_and_publishes_through_the_pages():
     assert Meeting.objects.filter(circle__series=series).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_infeasible_formation_shows_what_to_relax_and_saves_nothing():
     series, organiser, _pool, _people = series_with(5, 1, size_min=6, size_max=8)
-    response = signed_in(organiser).post(f"/staff/circles/{series.slug}/form/", {"time_limit": "1"})
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "There is a problem" in body
+    client = signed_in(organiser)
+    response = client.post(f"/staff/circles/{series.slug}/form/", {"time_limit": "1"})
+    assert response.status_code == 302
+    assert background.wait_for_threads(timeout=30)
+    body = client.get(response["Location"]).content.decode()
+    assert "Could not form the circles" in body
     assert "The circles cannot be formed with these rules. Nothing has been saved." in body
     assert "lower the smallest circle size to 5 or fewer" in body
     assert Circle.objects.count() == 0

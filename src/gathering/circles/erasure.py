@@ -5,12 +5,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
 from gathering.privacy.selectors import LeavingStep
 from gathering.privacy.signals import consent_withdrawal_previewing
 
-from .models import CircleInvitation, CircleMembership, NotWithRequest
+from .models import CircleInvitation, CircleMembership, FormationRun, NotWithRequest
 from .services import membership_leave
 
 
@@ -68,7 +69,16 @@ def anonymise_person(*, user: User) -> dict[str, str]:
     NotWithRequest.objects.filter(pk__in=naming).delete()
     # An invitation is only the person's email address: nothing to keep.
     CircleInvitation.objects.filter(email=user.email.lower()).delete()
+    # Why a forming failed may name people (who could not be placed together): not kept once one leaves.
+    if user.name.strip():
+        FormationRun.objects.filter(message__icontains=user.name.strip()).update(message=str(ERASED_MESSAGE))
     return kept
+
+
+ERASED_MESSAGE = gettext_lazy(
+    "The circles could not be formed. The reasons named someone whose account has since been deleted, so "
+    "they are no longer shown: form the circles again to see what stands in the way now."
+)
 
 
 def on_account_deleting(sender: object, user: User, **kwargs: object) -> dict[str, str]:

@@ -1,5 +1,7 @@
-"""Scheduled work for circles: inviting members to give feedback after each meeting."""
+"""Scheduled work for circles: inviting members to give feedback after each meeting, and queueing again
+formation runs whose task was lost or whose runner died."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -8,6 +10,9 @@ from gathering.core.jobs import periodic_job
 
 from .models import CircleMembership, CircleSeries, FeedbackReceipt, Meeting
 from .notifications import notify_feedback
+from .services import formation_runs_sweep
+
+logger = logging.getLogger(__name__)
 
 # A circle meeting lasts about an hour and a half: invite once it is surely over, for two days after.
 INVITE_AFTER = timedelta(hours=2)
@@ -40,3 +45,10 @@ def feedback_invite_due(*, now: datetime) -> int:
 @periodic_job("circles.feedback_invitations", every=timedelta(hours=1))
 def feedback_invitations_job(*, now: datetime) -> None:
     feedback_invite_due(now=now)
+
+
+@periodic_job("circles.formation_runs", every=timedelta(minutes=1), timeout=timedelta(minutes=5))
+def formation_runs_job(*, now: datetime) -> None:
+    queued = formation_runs_sweep(now=now)
+    if queued:
+        logger.info("Circles: %s formation runs queued again", queued)

@@ -375,3 +375,54 @@ class FeedbackReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.membership_id}"
+
+
+class FormationRun(models.Model):
+    """One forming (or re-forming) of a series' circles, asked for by an organiser and run in the background
+    with progress, as the timetable's optimiser runs are: queued, running, then done or failed, with what
+    happened in plain words. One at a time per series."""
+
+    class Mode(models.TextChoices):
+        FORM = "form", _("Form from scratch")
+        REFORM = "reform", _("Re-form, moving as few people as possible")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Forming circles")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Could not form the circles")
+
+    series = models.ForeignKey(CircleSeries, on_delete=models.CASCADE, related_name="formation_runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FORM)
+    count = models.PositiveSmallIntegerField(null=True, blank=True)  # circles asked for; None: the fewest
+    time_limit = models.FloatField(_("time limit in seconds"), default=3.0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent of the time limit used
+    # What happened, in the organiser's words: the outcome when done, what to relax (one per line) if failed.
+    summary = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The background task running it, and how many times a task has started it (as TimetableRun).
+    runner = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("circle formation run")
+        verbose_name_plural = _("circle formation runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.series} formation {self.pk} ({self.status})"
+
+    @property
+    def working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def message_lines(self) -> list[str]:
+        return [line for line in self.message.splitlines() if line.strip()]

@@ -1,17 +1,22 @@
 """Every change to listening circles: joining, leaving, "not with" requests, forming, re-forming, swapping,
 publishing, removing a participant, attendance and feedback."""
 
+import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
+from gathering.core import background
 from gathering.optimise.grouping import GroupingResult
 from gathering.privacy.services import audit_record
 
@@ -24,12 +29,15 @@ from .models import (
     CircleSeries,
     Feedback,
     FeedbackReceipt,
+    FormationRun,
     GroupAgreement,
     Meeting,
     NotWithRequest,
     Perspective,
 )
 from .rules import can_facilitate, can_join_series, can_manage_series
+
+logger = logging.getLogger(__name__)
 
 MAX_NOT_WITH = 10
 # Staff addresses that a series' web address must not shadow.
@@ -324,12 +332,20 @@ CANNOT = gettext_lazy("The circles cannot be formed with these rules. Nothing ha
 
 
 def _solve(
-    plan: formation.Plan, series: CircleSeries, *, time_limit: float | None, seed: int
+    plan: formation.Plan,
+    series: CircleSeries,
+    *,
+    time_limit: float | None,
+    seed: int,
+    solved: Callable[[], None] | None = None,
 ) -> GroupingResult:
     try:
         return formation.solve(plan, series, time_limit=time_limit, seed=seed)
     except formation.Infeasible as refusal:
         raise CirclesError([str(CANNOT), *refusal.reasons]) from None
+    finally:
+        if solved is not None:
+            solved()
 
 
 def _save_groups(
@@ -353,9 +369,13 @@ def circles_form(
     count: int | None = None,
     time_limit: float | None = None,
     seed: int = 0,
+    run: FormationRun | None = None,
+    solved: Callable[[], None] | None = None,
 ) -> FormationResult:
     """Form the series' circles from scratch, maximising diversity within the hard rules. On infeasible input
-    the error says what cannot be met and what to relax, and nothing is saved."""
+    the error says what cannot be met and what to relax, and nothing is saved. With `run` (a formation run
+    its runner holds), the run is marked done in the same transaction as the circles are saved; `solved` is
+    called once the optimiser has finished, before anything is written."""
     series = _require_organiser(series, actor)
     if series.status not in {Status.OPEN, Status.FORMED}:
         raise CirclesError(
@@ -368,7 +388,7 @@ def circles_form(
     plan = formation.build_plan(series, count=count)
     if not plan.members:
         raise CirclesError(_("Nobody has joined yet, so there is nobody to form circles with."))
-    result = _solve(plan, series, time_limit=time_limit, seed=seed)
+    result = _solve(plan, series, time_limit=time_limit, seed=seed, solved=solved)
     with transaction.atomic():
         series = CircleSeries.objects.select_for_update().get(pk=series.pk)
         if series.status not in {Status.OPEN, Status.FORMED}:
@@ -379,7 +399,10 @@ def circles_form(
         series.status = Status.FORMED
         series.save(update_fields=["status"])
         audit_record(actor=actor, action="changed", subject=series, detail=f"formed {len(circles)} circles")
-    return FormationResult(len(circles), 0, result.seconds, plan.unmatched_requests)
+        formed = FormationResult(len(circles), 0, result.seconds, plan.unmatched_requests)
+        if run is not None:
+            _run_done(run, formed)
+    return formed
 
 
 def _circles(series: CircleSeries) -> list[Circle]:
@@ -387,15 +410,22 @@ def _circles(series: CircleSeries) -> list[Circle]:
 
 
 def circles_reform(
-    *, series: CircleSeries, actor: User, time_limit: float | None = None, seed: int = 0
+    *,
+    series: CircleSeries,
+    actor: User,
+    time_limit: float | None = None,
+    seed: int = 0,
+    run: FormationRun | None = None,
+    solved: Callable[[], None] | None = None,
 ) -> FormationResult:
-    """After drop-outs and late joiners: the same circles, moving as few people as the rules allow."""
+    """After drop-outs and late joiners: the same circles, moving as few people as the rules allow. With
+    `run` and `solved`, as for `circles_form`."""
     series = _require_organiser(series, actor)
     circles = _circles(series)
     if series.status not in {Status.FORMED, Status.PUBLISHED} or not circles:
         raise CirclesError(_("Form the circles first."))
     plan = formation.build_plan(series, circles=circles)
-    result = _solve(plan, series, time_limit=time_limit, seed=seed)
+    result = _solve(plan, series, time_limit=time_limit, seed=seed, solved=solved)
     with transaction.atomic():
         CircleSeries.objects.select_for_update().get(pk=series.pk)
         _save_groups(series, plan, result.groups, circles)
@@ -405,7 +435,253 @@ def circles_reform(
         audit_record(
             actor=actor, action="changed", subject=series, detail=f"re-formed circles, {result.moved} moved"
         )
-    return FormationResult(len(circles), result.moved, result.seconds, plan.unmatched_requests)
+        reformed = FormationResult(len(circles), result.moved, result.seconds, plan.unmatched_requests)
+        if run is not None:
+            _run_done(run, reformed)
+    return reformed
+
+
+# Formation runs: the organiser's "form circles" asks for a run; a background task (tasks.py) claims it,
+# forms the circles with `circles_form` or `circles_reform`, and records the outcome in plain words.
+
+# Beyond twice its time limit (a refusal's explanation searches as long again as the solve), a run may take
+# this long to load the series and save the circles. A worker interrupts the task at half of it and ends it at
+# all of it, so a run that started longer ago than that has no live runner.
+RUN_MARGIN_SECONDS = 60
+# A run whose runner stopped is started again, up to this many starts in all (as timetable runs).
+RUN_ATTEMPTS = 3
+# A run still queued this long after it was asked for lost its task (the broker was down): queue it again.
+RUN_RESEND_AFTER = timedelta(minutes=1)
+
+
+class RunLost(Exception):
+    """The run is no longer held by this runner: what it formed is rolled back."""
+
+
+def formation_run_time_limit(run: FormationRun) -> int:
+    """The longest a run may take, in seconds, loading and saving included; no runner is alive after it."""
+    return int(2 * run.time_limit) + 1 + RUN_MARGIN_SECONDS
+
+
+def formation_summary(result: FormationResult, *, reform: bool) -> str:
+    """What a forming did, in the organiser's words."""
+    if reform:
+        text = _("Circles re-formed: %(moved)s people moved.") % {"moved": result.moved}
+    else:
+        text = _("%(n)s circles formed.") % {"n": result.circles}
+    if result.unmatched_requests:
+        text += " " + _(
+            "%(n)s 'not with' requests name nobody taking part, so they did not change anything."
+        ) % {"n": result.unmatched_requests}
+    return text
+
+
+def _reforms(series: CircleSeries, mode: str) -> bool:
+    return series.status == Status.PUBLISHED or (
+        series.status == Status.FORMED and mode == FormationRun.Mode.REFORM
+    )
+
+
+@transaction.atomic
+def formation_run_request(
+    *,
+    series: CircleSeries,
+    actor: User,
+    mode: str = FormationRun.Mode.FORM,
+    count: int | None = None,
+    time_limit: float | None = None,
+    start: bool = True,
+) -> FormationRun:
+    """Ask for the series' circles to be formed (or re-formed) in the background; one run at a time per
+    series. Refuses at once what is plain without solving (the series' state, nobody to group); the rest is
+    the run's outcome. It starts once the transaction commits, unless `start` is False (the caller then
+    runs it)."""
+    series = _require_organiser(series, actor)
+    # The series' row is the lock: of two requests at once, the second waits, then sees the first's run.
+    series = CircleSeries.objects.select_for_update().get(pk=series.pk)
+    if series.formation_runs.filter(
+        status__in=(FormationRun.Status.QUEUED, FormationRun.Status.RUNNING)
+    ).exists():
+        raise CirclesError(
+            _("Circles are already being formed for this series. Wait for that to finish, then try again.")
+        )
+    reform = _reforms(series, mode)
+    if reform:
+        if not Circle.objects.filter(series=series).exists():
+            raise CirclesError(_("Form the circles first."))
+    elif series.status not in {Status.OPEN, Status.FORMED}:
+        raise CirclesError(_("Open the series for joining first."))
+    if count is not None and count < 1:
+        raise CirclesError({"count": _("Form at least one circle.")})
+    if not CircleMembership.objects.active().filter(series=series).exists():
+        raise CirclesError(_("Nobody has joined yet, so there is nobody to form circles with."))
+    run = FormationRun.objects.create(
+        series=series,
+        requested_by=actor,
+        mode=FormationRun.Mode.REFORM if reform else FormationRun.Mode.FORM,
+        count=None if reform else count,
+        time_limit=formation.time_limit_default() if time_limit is None else time_limit,
+    )
+    # The audit entry is the forming's own, made by the run with the requester as actor, as before runs.
+    if start:
+        _start_in_background(run)
+    return run
+
+
+def _start_in_background(run: FormationRun) -> None:
+    background.after_commit(
+        "gathering.circles.tasks.formation_run",
+        run.pk,
+        time_limit=formation_run_time_limit(run),
+        soft_time_limit=formation_run_time_limit(run) - RUN_MARGIN_SECONDS // 2,
+    )
+
+
+def formation_run_claim(*, run_id: int, runner: str, now: datetime | None = None) -> FormationRun | None:
+    """Take a run for `runner` (the id of the task that will do it), or return None if it is not this
+    runner's to do: finished, or running with a live runner elsewhere. As `timetable_run_claim`: a running run
+    is taken again when its runner has stopped (the same task delivered again, or the run older than any run
+    may last), and after RUN_ATTEMPTS starts it is marked failed instead."""
+    now = now or timezone.now()
+    run = FormationRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return None
+    restart = run.status == FormationRun.Status.RUNNING
+    if restart:
+        orphaned = (
+            run.runner == runner
+            or run.started_at is None
+            or (now - run.started_at).total_seconds() > formation_run_time_limit(run)
+        )
+        if not orphaned:
+            return None
+    elif run.status != FormationRun.Status.QUEUED:
+        return None
+    # A compare-and-set: of two tasks claiming at once, one changes the row and the other finds it changed.
+    unchanged = FormationRun.objects.filter(
+        pk=run.pk, status=run.status, runner=run.runner, started_at=run.started_at
+    )
+    if restart and run.attempts >= RUN_ATTEMPTS:
+        message = _(
+            "Forming the circles stopped unexpectedly several times. Try a shorter time limit; if it happens "
+            "again, tell the site team."
+        )
+        if unchanged.update(status=FormationRun.Status.FAILED, finished_at=now, message=message):
+            logger.error("Formation run %s stopped %s times; marked failed", run.pk, run.attempts)
+        return None
+    claimed = unchanged.update(
+        status=FormationRun.Status.RUNNING,
+        started_at=now,
+        progress=0,
+        runner=runner,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    if restart:
+        logger.warning("Formation run %s: its runner stopped, starting it again", run.pk)
+    return FormationRun.objects.select_related("series__event", "requested_by").get(pk=run.pk)
+
+
+def formation_run_progress(*, run: FormationRun, percent: int) -> None:
+    """Record how far a run is (a share of its time limit), while its runner still holds it."""
+    FormationRun.objects.filter(pk=run.pk, status=FormationRun.Status.RUNNING, runner=run.runner).update(
+        progress=max(0, min(99, percent))
+    )
+
+
+def _held(run: FormationRun):
+    return FormationRun.objects.filter(pk=run.pk, status=FormationRun.Status.RUNNING, runner=run.runner)
+
+
+def _run_done(run: FormationRun, result: FormationResult) -> None:
+    """Inside the transaction that saved the circles: mark the run done, or undo it all if another runner
+    has the run now (so circles are saved once per run)."""
+    fields = {
+        "status": FormationRun.Status.DONE,
+        "finished_at": timezone.now(),
+        "progress": 100,
+        "summary": formation_summary(result, reform=run.mode == FormationRun.Mode.REFORM),
+    }
+    if not _held(run).update(**fields):
+        raise RunLost
+
+
+def formation_run_perform(
+    *, run: FormationRun, seed: int = 0, solved: Callable[[], None] | None = None
+) -> FormationRun:
+    """Form the circles for a run taken with `formation_run_claim`, exactly as the organiser's request did
+    before runs (the same services, audit and result), and record the outcome: done with a summary, or failed
+    with what to change, in plain words. `solved` is called before anything is written (the task stops
+    reporting progress then, so that the two never write at once)."""
+    solved = solved or (lambda: None)
+    failed: str | None = None
+    try:
+        actor = run.requested_by
+        if actor is None:
+            raise PermissionDenied
+        # The series' state now decides, as it did for the request: published circles are re-formed.
+        reform = run.mode == FormationRun.Mode.REFORM or run.series.status == Status.PUBLISHED
+        if reform:
+            circles_reform(
+                series=run.series, actor=actor, time_limit=run.time_limit, seed=seed, run=run, solved=solved
+            )
+        else:
+            circles_form(
+                series=run.series,
+                actor=actor,
+                count=run.count,
+                time_limit=run.time_limit,
+                seed=seed,
+                run=run,
+                solved=solved,
+            )
+    except RunLost:
+        logger.warning("Formation run %s: another runner has it now; nothing saved", run.pk)
+    except CirclesError as error:
+        failed = "\n".join(str(message) for message in error.messages)
+    except PermissionDenied:
+        failed = _(
+            "The person who asked for these circles no longer organises this series. Nothing has been saved."
+        )
+    except Exception as exc:  # the run records why it stopped; the class only, as a message may quote people
+        logger.error("Formation run %s failed with %s", run.pk, type(exc).__name__)
+        failed = _(
+            "Forming the circles stopped with an error. Nothing has been saved. Try again; if it happens "
+            "again, tell the site team."
+        )
+    if failed is not None:
+        solved()
+        if _held(run).update(status=FormationRun.Status.FAILED, finished_at=timezone.now(), message=failed):
+            logger.info("Formation run %s failed", run.pk)
+        else:
+            logger.warning("Formation run %s: another runner has it now; outcome not stored", run.pk)
+    return FormationRun.objects.get(pk=run.pk)
+
+
+def formation_run_execute(*, run_id: int, seed: int = 0) -> FormationRun | None:
+    """Claim and perform a queued run here and now (the demo data, tests); None if it was not this one's."""
+    run = formation_run_claim(run_id=run_id, runner=f"here-{uuid.uuid4().hex}")
+    if run is None:
+        return None
+    return formation_run_perform(run=run, seed=seed)
+
+
+def formation_runs_sweep(*, now: datetime | None = None) -> int:
+    """The periodic sweep: queue again every run whose task was lost (still queued a minute after it was
+    asked for) or whose runner stopped (running longer than any run may last); return how many."""
+    now = now or timezone.now()
+    lost = FormationRun.objects.filter(
+        status=FormationRun.Status.QUEUED, created_at__lt=now - RUN_RESEND_AFTER
+    )
+    running = FormationRun.objects.filter(status=FormationRun.Status.RUNNING, started_at__isnull=False)
+    orphaned = [
+        run for run in running if (now - run.started_at).total_seconds() > formation_run_time_limit(run)
+    ]
+    again = [*lost, *orphaned]
+    for run in again:
+        _start_in_background(run)
+    return len(again)
 
 
 def circles_swap(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:slug>/agreement/", staff_views.agreement, name="agreement"),
     path("<slug:slug>/invitations/", staff_views.invitations, name="invitations"),
     path("<slug:slug>/form/", staff_views.form_circles, name="form"),
+    path("<slug:slug>/runs/<int:run_id>/", staff_views.formation_run, name="run"),
     path("<slug:slug>/circles/", staff_views.circles_preview, name="circles"),
     path("<slug:slug>/circles/<int:circle_id>/", staff_views.circle_place, name="circle"),
     path("<slug:slug>/publish/", staff_views.publish, name="publish"),

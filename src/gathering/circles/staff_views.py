@@ -22,7 +22,7 @@ from .forms import (
     SeriesForm,
     SwapForm,
 )
-from .models import Attendance, Circle, CircleMembership, CircleSeries, Meeting
+from .models import Attendance, Circle, CircleMembership, CircleSeries, FormationRun, Meeting
 from .rules import can_facilitate, can_manage_series
 from .services import DEFAULT_AGREEMENT, DEFAULT_ROUNDS
 
@@ -95,6 +95,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "active": sum(1 for m in members if m.is_active),
         "agreement": services.agreement_current(series),
         "pool": list(series.facilitators.order_by("name")),
+        "latest_run": series.formation_runs.first(),
     }
     return render(request, "circles/staff/series.html", context)
 
@@ -164,34 +165,38 @@ def form_circles(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            if reform:
-                result = services.circles_reform(
-                    series=series, actor=request.user, time_limit=form.cleaned_data["time_limit"]
-                )
-            else:
-                result = services.circles_form(
-                    series=series,
-                    actor=request.user,
-                    count=form.cleaned_data["count"],
-                    time_limit=form.cleaned_data["time_limit"],
-                )
+            run = services.formation_run_request(
+                series=series,
+                actor=request.user,
+                mode=FormationRun.Mode.REFORM if reform else FormationRun.Mode.FORM,
+                count=form.cleaned_data["count"],
+                time_limit=form.cleaned_data["time_limit"],
+            )
         except services.CirclesError as error:
             form.apply_service_errors(error)
         else:
-            text = _("%(n)s circles formed.") % {"n": result.circles}
-            if reform:
-                text = _("Circles re-formed: %(moved)s people moved.") % {"moved": result.moved}
-            if result.unmatched_requests:
-                text += " " + _(
-                    "%(n)s 'not with' requests name nobody taking part, so they did not change anything."
-                ) % {"n": result.unmatched_requests}
-            messages.success(request, text)
-            return redirect("circles_staff:circles", slug=series.slug)
+            # The circles are formed in the background; the run's page shows how far it is.
+            return redirect("circles_staff:run", slug=series.slug, run_id=run.pk)
     requests = list(selectors.not_with_requests(series=series))
     if requests:
         audit_record(actor=request.user, action="viewed", subject=series, detail="'not with' requests")
-    context = {"series": series, "form": form, "requests": requests, "active": _active_count(series)}
+    context = {
+        "series": series,
+        "form": form,
+        "requests": requests,
+        "active": _active_count(series),
+        "latest_run": series.formation_runs.first(),
+    }
     return render(request, "circles/staff/form.html", context)
+
+
+@permission_required("accounts.organise")
+@require_safe
+def formation_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """How far forming the circles is, refreshing itself while it works; then what happened, where next."""
+    series = _managed(request, slug)
+    run = get_object_or_404(FormationRun, pk=run_id, series=series)
+    return render(request, "circles/staff/run.html", {"series": series, "run": run})
 
 
 def _active_count(series: CircleSeries) -> int:

@@ -46,6 +46,7 @@ SECTIONS = {
     "programme.programme": gettext_lazy("Programmes you review"),
     "programme.review": gettext_lazy("Your reviews of proposals"),
     "programme.timetablerun": gettext_lazy("Timetables you asked the optimiser for"),
+    "circles.formationrun": gettext_lazy("Circles you asked to be formed"),
     "privacy.auditentry": gettext_lazy("Things you did that we recorded"),
     "admin.logentry": gettext_lazy("Changes you made in the administration pages"),
 }
