@@ -347,11 +347,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "gathering.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "gathering.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: form encodings cannot tell 0 from false or a number from text, so the views would have to
+    # guess; anything else is refused with 415 (documented in the schema).
+    "DEFAULT_PARSER_CLASSES": ["gathering.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "gathering.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "gathering.api.throttling.AnonRateThrottle",
@@ -371,6 +369,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "gathering.api.schema.add_error_responses",
+        "gathering.events.api.document_registration_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "gathering.events.models.Event.Status",

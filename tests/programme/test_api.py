@@ -238,7 +238,8 @@ def test_same_title_twice_makes_one_session(programme, person):
     client = token_client(person)
     assert propose(client, programme, {"title": "Walking together"}).status_code == 201
     again = propose(client, programme, {"title": "walking together"})
-    assert again.status_code == 400
+    assert again.status_code == 409  # valid, but it clashes with the one already there
+    assert again.json()["error"]["code"] == "conflict"
     assert again.json()["error"]["fields"]["title"] == [
         "You have already proposed a session with this title."
     ]

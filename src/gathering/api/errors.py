@@ -1,4 +1,5 @@
-"""One error body for every API failure: {"error": {"code", "message", "fields"}}."""
+"""One error body for every API failure: {"error": {"code", "message", "fields"}}, where `fields` maps each
+field to a list of messages (messages for items of a list or object field are listed under the field)."""
 
 from typing import Any
 
@@ -19,7 +20,19 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _messages(detail: Any) -> list[str]:
+    """Every message in a field's errors, however DRF nested them (a list field's {"0": [...]})."""
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _messages(item)]
+    return [str(detail)]
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # A Django ValidationError marked `conflict` (e.g. a duplicate) is valid input that clashes with what
+    # exists: 409, with the same body.
+    conflict = isinstance(exc, ValidationError) and getattr(exc, "conflict", False)
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -38,12 +51,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         detail = _flatten(exc.detail)
         if isinstance(detail, dict):
-            fields = {key: value for key, value in detail.items() if key != "non_field_errors"}
+            fields = {key: _messages(value) for key, value in detail.items() if key != "non_field_errors"}
             general = detail.get("non_field_errors")
             message = general[0] if general else _("Some of the information sent is not valid.")
         else:
             message = detail[0] if detail else _("The request is not valid.")
         response.status_code = status.HTTP_400_BAD_REQUEST
+        if conflict:
+            code, response.status_code = "conflict", status.HTTP_409_CONFLICT
     else:
         message = str(getattr(exc, "detail", exc))
     response.data = {"error": {"code": code, "message": message, "fields": fields}}

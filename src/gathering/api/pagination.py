@@ -11,6 +11,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "per_page"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        # DRF answers 404 for "page=0", "page=" or "page=x" as for a page past the end; a page number that is
+        # not one is a bad request, like a bad page size. A page past the end stays 404 (documented).
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+            raise ValidationError({self.page_query_param: _("Give a whole number from 1.")})
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request: Request) -> int:
         # DRF quietly falls back to the default for "per_page=null" or "per_page=0"; say what is wrong.
         raw = request.query_params.get(self.page_size_query_param)

@@ -30,6 +30,8 @@ DESCRIPTIONS = {
     "401": "Not signed in, or the token is not valid.",
     "403": "Signed in, but this is not yours to see or change.",
     "404": "Nothing here (or not visible to you).",
+    "409": "Valid, but it conflicts with what is there already: `fields` says which part.",
+    "415": "The body is not JSON (`Content-Type: application/json`).",
     "429": "Too many requests: wait and try again.",
 }
 
@@ -37,7 +39,7 @@ DESCRIPTIONS = {
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the error body as a component, and a response for each error
     status an operation can give (400 when it takes input, 401/403 unless anyone may call it, 404 when
-    its path names something, 429 always)."""
+    its path names something or it has pages, 415 when it takes a body, 429 always)."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     responses = components.setdefault("responses", {})
@@ -57,8 +59,16 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 statuses += ["401", "403"]
             elif method not in ("get", "head"):
                 statuses.append("403")
-            if "{" in path:
+            if "requestBody" in operation:
+                statuses.append("415")
+            parameters = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            if "{" in path or "page" in parameters:  # a page past the last one is not there either
                 statuses.append("404")
             for status in statuses:
                 operation["responses"].setdefault(status, {"$ref": f"#/components/responses/Error{status}"})
+            for status, response in operation["responses"].items():
+                # An error status a view declares itself (with a description only) gets the error body too.
+                declared = isinstance(response, dict) and not {"content", "$ref"} & set(response)
+                if status in DESCRIPTIONS and declared:
+                    operation["responses"][status] = {"$ref": f"#/components/responses/Error{status}"}
     return result

@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from gathering.accounts.models import ApiToken, User
 
+from .strict import StrictTypes, non_blank_text
+
 
 class MeSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
@@ -20,11 +22,12 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(user_role_slugs(user=user))
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictTypes, serializers.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "hint", "created_at", "last_used_at"]
         read_only_fields = ["id", "hint", "created_at", "last_used_at"]
+        extra_kwargs = {"name": {"validators": [non_blank_text]}}
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

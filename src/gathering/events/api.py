@@ -20,6 +20,27 @@ from .serializers import (
 )
 
 
+def document_registration_rules(result: dict, generator: object, request: object, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: the schema states the consent rule registration_create applies
+    (experience or access needs only with special_category_consent true), so a request it calls valid is."""
+    registration = result.get("components", {}).get("schemas", {}).get("RegistrationCreateRequest")
+    if registration is not None:
+        registration["anyOf"] = [
+            {
+                "required": ["special_category_consent"],
+                "properties": {"special_category_consent": {"enum": [True]}},
+            },
+            {
+                "properties": {
+                    "perspectives": {"maxItems": 0},
+                    "access_needs": {"maxItems": 0},
+                    "access_needs_other": {"type": "string", "pattern": r"^\s*$"},
+                }
+            },
+        ]
+    return result
+
+
 def _event_or_404(slug: str) -> Event:
     try:
         return selectors.event_get_published(slug=slug)

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from gathering.api.strict import StrictTypes, non_blank_text, plain_text
+
 from .models import Event, Registration, TicketType, Venue
 from .selectors import waitlist_position
 
@@ -70,13 +72,15 @@ class EventSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class RegistrationCreateSerializer(serializers.Serializer):
+class RegistrationCreateSerializer(StrictTypes, serializers.Serializer):
     ticket_type = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     amount = serializers.IntegerField(required=False, min_value=0, max_value=10**9, help_text="Minor units.")
     payment = serializers.ChoiceField(choices=Registration.Payment.choices, required=False)
-    invitation_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    name = serializers.CharField(required=False, max_length=150)
-    pronouns = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    invitation_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, validators=[plain_text]
+    )
+    name = serializers.CharField(required=False, max_length=150, validators=[non_blank_text])
+    pronouns = serializers.CharField(required=False, allow_blank=True, max_length=40, validators=[plain_text])
     special_category_consent = serializers.BooleanField(required=False, default=False)
     perspectives = serializers.ListField(
         child=serializers.ChoiceField(choices=Registration.Perspective.choices), required=False, max_length=10
@@ -84,8 +88,12 @@ class RegistrationCreateSerializer(serializers.Serializer):
     access_needs = serializers.ListField(
         child=serializers.ChoiceField(choices=Registration.AccessNeed.choices), required=False, max_length=20
     )
-    access_needs_other = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    dietary_needs = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    access_needs_other = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, validators=[plain_text]
+    )
+    dietary_needs = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, validators=[plain_text]
+    )
     answers = serializers.DictField(required=False, help_text="Answers keyed by question id.")
     on_attendee_list = serializers.BooleanField(required=False, default=False)
     share_access_with_venue = serializers.BooleanField(required=False, default=False)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gathering.api.strict import json_type_errors
 from gathering.api.throttling import UserRateThrottle
 
 from . import selectors, services
@@ -83,7 +84,10 @@ class SessionListView(generics.ListAPIView):
 
     @extend_schema(
         request=ProposalCreateSerializer,
-        responses={201: SessionDetailSerializer},
+        responses={
+            201: SessionDetailSerializer,
+            409: OpenApiResponse(description="You have already proposed a session with this title."),
+        },
         summary="Propose an open-space session (people with a confirmed place)",
     )
     def post(self, request: Request, slug: str) -> Response:
@@ -92,6 +96,11 @@ class SessionListView(generics.ListAPIView):
         # the proposal form's own messages.
         services.proposal_check_allowed(user=request.user, programme=programme)
         values = _body(request)
+        # The service reads a description that is not text as none; refuse it instead ({} is no description).
+        fields = ProposalCreateSerializer().fields
+        type_errors = json_type_errors({"description": fields["description"]}, values)
+        if type_errors:
+            raise ValidationError(type_errors)
         created = services.session_propose(
             programme=programme,
             user=request.user,

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gathering.api.strict import StrictTypes, non_blank_text, plain_text
+
 from .models import Interest, Need, Room, Session, Slot
 from .selectors import session_slots
 from .services import PROPOSAL_DESCRIPTION_MAX, PROPOSAL_TITLE_MAX, SESSION_LENGTH_MAX
@@ -126,12 +128,14 @@ class SessionDetailSerializer(SessionSerializer):
         return session.public_facilitator_names
 
 
-class ProposalCreateSerializer(serializers.Serializer):
+class ProposalCreateSerializer(StrictTypes, serializers.Serializer):
     """An open-space proposal: a title is enough. It documents the request; the service checks the values,
     with the same messages as the proposal form."""
 
-    title = serializers.CharField(max_length=PROPOSAL_TITLE_MAX)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=PROPOSAL_DESCRIPTION_MAX)
+    title = serializers.CharField(max_length=PROPOSAL_TITLE_MAX, validators=[non_blank_text])
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=PROPOSAL_DESCRIPTION_MAX, validators=[plain_text]
+    )
     length = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=SESSION_LENGTH_MAX, help_text=_("In slots.")
     )
@@ -148,7 +152,7 @@ class ProposalCreateSerializer(serializers.Serializer):
     )
 
 
-class InterestSetSerializer(serializers.Serializer):
+class InterestSetSerializer(StrictTypes, serializers.Serializer):
     level = serializers.ChoiceField(
         choices=LEVEL_CHOICES,
         error_messages={"invalid_choice": _("Choose “would_like” or “really_want”.")},

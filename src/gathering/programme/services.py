@@ -44,6 +44,13 @@ class ProposalError(ValidationError):
     """A refusal with a message meant for the person proposing or marking interest."""
 
 
+class DuplicateProposal(ProposalError):
+    """The person has already proposed a session with this title: the request is valid but conflicts with
+    what is there (the API answers 409)."""
+
+    conflict = True
+
+
 def _proposal_text(value: object, *, field: str, label: str, limit: int, required: bool) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
@@ -55,7 +62,9 @@ def _proposal_text(value: object, *, field: str, label: str, limit: int, require
                 % {"label": label.capitalize(), "n": limit}
             }
         )
-    if any(unicodedata.category(c) in {"Cc", "Cs", "Co", "Cn"} and c not in "\n\r\t" for c in text):
+    # Control characters and lone surrogates only: private-use and not-yet-assigned characters (tomorrow's
+    # new letters and emoji) are text like any other, and the API's schema can state this rule.
+    if any(unicodedata.category(c) in {"Cc", "Cs"} and c not in "\n\r\t" for c in text):
         raise ProposalError({field: _("%(label)s cannot contain control characters") % {"label": label}})
     return text
 
@@ -139,7 +148,7 @@ def session_propose(
             title__iexact=title,
             status__in=(*Session.ON_PROGRAMME, Session.Status.WAITING),
         ).exists():
-            raise ProposalError({"title": _("You have already proposed a session with this title.")})
+            raise DuplicateProposal({"title": _("You have already proposed a session with this title.")})
         session = Session(
             programme=programme,
             title=title,
