@@ -8,6 +8,7 @@ quick enough for `make test`."""
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections
@@ -45,6 +46,10 @@ REGISTRATION_ID = 900_002
 TOKEN_ID = 900_003
 TICKET_ID = 900_004
 
+# The schema is read while tests are collected, which builds the URL map; pytest-django turns DEBUG off only
+# after collection, and under DEBUG the map gains the development server's media route. Turn it off first,
+# so the map built here is the one every test sees.
+django_settings.DEBUG = False
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 schema.config.update(
     parameters={
