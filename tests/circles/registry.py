@@ -50,6 +50,7 @@ PAGES: tuple = (
 # Named routes that are not pages of their own, with the reason.
 NOT_PAGES: dict[str, str] = {
     "circles_staff:open": "POST only; tested in tests/circles/test_pages.py",
+    "circles_staff:invitation_withdraw": "POST only; tested in tests/circles/test_pages.py",
 }
 
 
@@ -172,6 +173,11 @@ ROUTES: dict = {
     "circles_staff:invitations": Route(
         f"{S}/{{circle_series}}/invitations/", refused_only=True, methods=_BOTH
     ),
+    "circles_staff:invitation_withdraw": Route(
+        f"{S}/{{circle_series}}/invitations/{{circle_invitation}}/withdraw/",
+        refused_only=True,
+        methods=("post",),
+    ),
     "circles_staff:form": Route(f"{S}/{{circle_series}}/form/", refused_only=True, methods=_BOTH),
     "circles_staff:run": Route(f"{S}/{{circle_series}}/runs/{{circle_run}}/", refused_only=True),
     "circles_staff:circles": Route(f"{S}/{{circle_series}}/circles/", refused_only=True, methods=_BOTH),
@@ -192,6 +198,7 @@ def world_values(*, owner, organiser, event, wrong) -> dict[str, object]:
         event=event, member=owner, organiser=organiser, access_needs=SECRET, named=SECRET
     )
     return {
+        "circle_invitation": series.invitations.create(email=f"{SECRET.lower()}@example.org").pk,
         "circle_run": formation_run(series).pk,
         "circle_series": series.slug,
         "circle_membership": membership.pk,

@@ -104,6 +104,46 @@ def test_an_organiser_invites_someone_without_a_place(series, organiser):
     )
 
 
+def test_an_organiser_withdraws_an_invitation_not_yet_used(series, organiser):
+    invitation = circle_invite(series=series, actor=organiser, email="wrong.address@example.org")
+    page = signed_in(organiser).get(f"/staff/circles/{series.slug}/invitations/").content.decode()
+    url = f"/staff/circles/{series.slug}/invitations/{invitation.pk}/withdraw/"
+    assert f'action="{url}"' in page
+
+    response = signed_in(organiser).post(url, follow=True)
+
+    assert "The invitation to wrong.address@example.org is withdrawn." in response.content.decode()
+    assert not CircleInvitation.objects.exists()
+    assert AuditEntry.objects.filter(
+        subject_type="circles.circleinvitation", detail="withdrew circle invitation"
+    ).exists()
+    # Without the invitation, the address cannot join without a place.
+    with pytest.raises(CirclesError):
+        join(series, UserFactory(email="wrong.address@example.org"))
+
+
+def test_someone_who_joined_stays_when_their_invitation_is_withdrawn(series, organiser):
+    guest = UserFactory(email="guest@example.org")
+    invitation = circle_invite(series=series, actor=organiser, email=guest.email)
+    join(series, guest)
+
+    response = signed_in(organiser).post(
+        f"/staff/circles/{series.slug}/invitations/{invitation.pk}/withdraw/", follow=True
+    )
+
+    assert "guest@example.org has already joined." in response.content.decode()
+    assert CircleInvitation.objects.filter(pk=invitation.pk).exists()
+    assert CircleMembership.objects.get(user=guest).status == "active"
+
+
+def test_only_the_series_organisers_may_withdraw_an_invitation(series, organiser):
+    invitation = circle_invite(series=series, actor=organiser, email="guest@example.org")
+    client = signed_in(make_staff("organiser"))
+    url = f"/staff/circles/{series.slug}/invitations/{invitation.pk}/withdraw/"
+    assert client.post(url).status_code == 403
+    assert CircleInvitation.objects.filter(pk=invitation.pk).exists()
+
+
 def test_a_bad_email_is_refused(series, organiser):
     response = signed_in(organiser).post(f"/staff/circles/{series.slug}/invitations/", {"email": "nobody"})
     assert response.status_code == 200

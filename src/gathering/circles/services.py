@@ -201,6 +201,28 @@ def circle_invite(*, series: CircleSeries, actor: User, email: str) -> CircleInv
     return invitation
 
 
+def circle_invitation_withdraw(*, invitation: CircleInvitation, actor: User) -> None:
+    """Take back an invitation sent to the wrong address, or no longer meant. Someone who has already
+    joined stays: the invitation let them in, and taking them out is a removal, with its reason."""
+    series = _require_organiser(invitation.series, actor)
+    with transaction.atomic():
+        joined = (
+            CircleMembership.objects.active()
+            .filter(series=series, user__email__iexact=invitation.email)
+            .exists()
+        )
+        if joined:
+            raise CirclesError(
+                _(
+                    "%(email)s has already joined. To take them out of a circle, remove them from it, "
+                    "with a reason."
+                )
+                % {"email": invitation.email}
+            )
+        audit_record(actor=actor, action="changed", subject=invitation, detail="withdrew circle invitation")
+        invitation.delete()
+
+
 def membership_join(
     *, series: CircleSeries, user: User, data: JoinInput, now: datetime | None = None
 ) -> CircleMembership:

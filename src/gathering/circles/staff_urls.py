@@ -16,6 +16,11 @@ urlpatterns = [
     path("<slug:slug>/open/", staff_views.series_open, name="open"),
     path("<slug:slug>/agreement/", staff_views.agreement, name="agreement"),
     path("<slug:slug>/invitations/", staff_views.invitations, name="invitations"),
+    path(
+        "<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        staff_views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("<slug:slug>/form/", staff_views.form_circles, name="form"),
     path("<slug:slug>/runs/<int:run_id>/", staff_views.formation_run, name="run"),
     path("<slug:slug>/circles/", staff_views.circles_preview, name="circles"),

@@ -22,7 +22,15 @@ from .forms import (
     SeriesForm,
     SwapForm,
 )
-from .models import Attendance, Circle, CircleMembership, CircleSeries, FormationRun, Meeting
+from .models import (
+    Attendance,
+    Circle,
+    CircleInvitation,
+    CircleMembership,
+    CircleSeries,
+    FormationRun,
+    Meeting,
+)
 from .rules import can_facilitate, can_manage_series
 from .services import DEFAULT_AGREEMENT, DEFAULT_ROUNDS
 
@@ -130,6 +138,22 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("circles_staff:invitations", slug=series.slug)
     context = {"series": series, "form": form, "invitations": selectors.invitations_for(series=series)}
     return render(request, "circles/staff/invitations.html", context)
+
+
+@permission_required("accounts.organise")
+@require_POST
+def invitation_withdraw(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    series = _managed(request, slug)
+    invitation = get_object_or_404(CircleInvitation, pk=invitation_id, series=series)
+    try:
+        services.circle_invitation_withdraw(invitation=invitation, actor=request.user)
+    except services.CirclesError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("circles_staff:invitations", slug=series.slug)
 
 
 @permission_required("accounts.organise")
