@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
 from gathering.core import background
+from gathering.core.runs import run_claim, run_progress
 from gathering.optimise.grouping import GroupingResult
 from gathering.privacy.services import audit_record
 
@@ -471,7 +471,6 @@ def circles_reform(
 # all of it, so a run that started longer ago than that has no live runner.
 RUN_MARGIN_SECONDS = 60
 # A run whose runner stopped is started again, up to this many starts in all (as timetable runs).
-RUN_ATTEMPTS = 3
 # A run still queued this long after it was asked for lost its task (the broker was down): queue it again.
 RUN_RESEND_AFTER = timedelta(minutes=1)
 
@@ -561,55 +560,28 @@ def _start_in_background(run: FormationRun) -> None:
 
 def formation_run_claim(*, run_id: int, runner: str, now: datetime | None = None) -> FormationRun | None:
     """Take a run for `runner` (the id of the task that will do it), or return None if it is not this
-    runner's to do: finished, or running with a live runner elsewhere. As `timetable_run_claim`: a running run
-    is taken again when its runner has stopped (the same task delivered again, or the run older than any run
-    may last), and after RUN_ATTEMPTS starts it is marked failed instead."""
-    now = now or timezone.now()
-    run = FormationRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return None
-    restart = run.status == FormationRun.Status.RUNNING
-    if restart:
-        orphaned = (
-            run.runner == runner
-            or run.started_at is None
-            or (now - run.started_at).total_seconds() > formation_run_time_limit(run)
-        )
-        if not orphaned:
-            return None
-    elif run.status != FormationRun.Status.QUEUED:
-        return None
-    # A compare-and-set: of two tasks claiming at once, one changes the row and the other finds it changed.
-    unchanged = FormationRun.objects.filter(
-        pk=run.pk, status=run.status, runner=run.runner, started_at=run.started_at
-    )
-    if restart and run.attempts >= RUN_ATTEMPTS:
-        message = _(
+    runner's to do (core/runs.py, as `timetable_run_claim`)."""
+    run = run_claim(
+        FormationRun,
+        run_id=run_id,
+        runner=runner,
+        now=now or timezone.now(),
+        longest_seconds=formation_run_time_limit,
+        failed_message=_(
             "Forming the circles stopped unexpectedly several times. Try a shorter time limit; if it happens "
             "again, tell the site team."
-        )
-        if unchanged.update(status=FormationRun.Status.FAILED, finished_at=now, message=message):
-            logger.error("Formation run %s stopped %s times; marked failed", run.pk, run.attempts)
-        return None
-    claimed = unchanged.update(
-        status=FormationRun.Status.RUNNING,
-        started_at=now,
-        progress=0,
-        runner=runner,
-        attempts=F("attempts") + 1,
+        ),
     )
-    if not claimed:
-        return None
-    if restart:
-        logger.warning("Formation run %s: its runner stopped, starting it again", run.pk)
-    return FormationRun.objects.select_related("series__event", "requested_by").get(pk=run.pk)
+    return (
+        None
+        if run is None
+        else FormationRun.objects.select_related("series__event", "requested_by").get(pk=run.pk)
+    )
 
 
 def formation_run_progress(*, run: FormationRun, percent: int) -> None:
     """Record how far a run is (a share of its time limit), while its runner still holds it."""
-    FormationRun.objects.filter(pk=run.pk, status=FormationRun.Status.RUNNING, runner=run.runner).update(
-        progress=max(0, min(99, percent))
-    )
+    run_progress(run, percent)
 
 
 def _held(run: FormationRun):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gathering.accounts.models import User
 from gathering.core import background
 from gathering.core.outbox import outbox_enqueue
+from gathering.core.runs import run_claim, run_progress
 from gathering.events.models import Event
 from gathering.optimise import timetable as engine
 from gathering.privacy.services import audit_record
@@ -742,7 +743,6 @@ RUN_TIME_LIMIT_CHOICES = (5, 20, 60)
 RUN_MARGIN_SECONDS = 60
 # A run whose runner stopped (its worker died) is started again, up to this many starts in all: a run that
 # stops its worker every time fails rather than holding the optimiser queue for ever.
-RUN_ATTEMPTS = 3
 # A run still queued this long after it was requested lost its task (the broker was down): queue it again.
 RUN_RESEND_AFTER = timedelta(minutes=1)
 
@@ -786,59 +786,24 @@ def _start_in_background(run: TimetableRun) -> None:
 
 def timetable_run_claim(*, run_id: int, runner: str, now: datetime | None = None) -> TimetableRun | None:
     """Take a run for `runner` (the id of the task that will solve it), or return None if it is not this
-    runner's to do: finished, discarded, or running with a live runner elsewhere.
-
-    A queued run is taken. A running run is taken again when its runner has stopped: either this is the same
-    task delivered a second time because its worker died, or the run started longer ago than any run may
-    last. After RUN_ATTEMPTS starts such a run is marked failed instead.
-    """
-    now = now or timezone.now()
-    run = TimetableRun.objects.filter(pk=run_id).first()
-    if run is None:
-        return None
-    restart = run.status == TimetableRun.Status.RUNNING
-    if restart:
-        orphaned = (
-            run.runner == runner
-            or run.started_at is None
-            or (now - run.started_at).total_seconds() > run_time_limit(run)
-        )
-        if not orphaned:
-            return None
-    elif run.status != TimetableRun.Status.QUEUED:
-        return None
-    # A compare-and-set rather than a lock held across the decision (a short write, which SQLite's single
-    # writer also allows): of two tasks claiming at once, one changes the row and the other finds it changed.
-    unchanged = TimetableRun.objects.filter(
-        pk=run.pk, status=run.status, runner=run.runner, started_at=run.started_at
-    )
-    if restart and run.attempts >= RUN_ATTEMPTS:
-        message = _(
+    runner's to do (core/runs.py: finished, or held by a live runner; failed after RUN_ATTEMPTS starts)."""
+    run = run_claim(
+        TimetableRun,
+        run_id=run_id,
+        runner=runner,
+        now=now or timezone.now(),
+        longest_seconds=run_time_limit,
+        failed_message=_(
             "The optimiser stopped unexpectedly several times on this board. Try a shorter time limit; if it "
             "happens again, tell the site team."
-        )
-        if unchanged.update(status=TimetableRun.Status.FAILED, finished_at=now, message=message):
-            logger.error("Timetable run %s stopped %s times; marked failed", run.pk, run.attempts)
-        return None
-    claimed = unchanged.update(
-        status=TimetableRun.Status.RUNNING,
-        started_at=now,
-        progress=0,
-        runner=runner,
-        attempts=F("attempts") + 1,
+        ),
     )
-    if not claimed:
-        return None
-    if restart:
-        logger.warning("Timetable run %s: its runner stopped, starting it again", run.pk)
-    return TimetableRun.objects.select_related("programme__event").get(pk=run.pk)
+    return None if run is None else TimetableRun.objects.select_related("programme__event").get(pk=run.pk)
 
 
 def timetable_run_progress(*, run: TimetableRun, percent: int) -> None:
     """Record how far a run is (a share of its time limit), while its runner still holds it."""
-    TimetableRun.objects.filter(pk=run.pk, status=TimetableRun.Status.RUNNING, runner=run.runner).update(
-        progress=max(0, min(99, percent))
-    )
+    run_progress(run, percent)
 
 
 def timetable_run_solve(*, run: TimetableRun, seed: int = 0) -> dict[str, object]:
