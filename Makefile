@@ -1,5 +1,6 @@
 # Gathering: `make demo` to try it, `make test` to check it. Needs only Python 3.11, make and git;
-# `make test` also installs Chromium (Debian package) and axe-core (npm) for the browser tests when missing.
+# `make test` also installs Chromium (Debian package) and axe-core (npm) for the browser tests, and nginx and
+# Redis (Debian packages) for the scale-out test, when missing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -7,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := gathering.settings
 
-.PHONY: demo serve test lint format bench lock browser-deps clean help
+.PHONY: demo serve test lint format bench lock browser-deps test-services clean help
 
 help:
 	@echo "make demo   - install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -49,6 +50,9 @@ serve: $(VENV)/.installed
 browser-deps:
 	@sh scripts/ensure-browser-deps.sh
 
+test-services:
+	@sh scripts/ensure-test-services.sh
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,7 +62,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(VENV)/.installed-test browser-deps lint
+test: $(VENV)/.installed-test browser-deps test-services lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
