@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gathering.programme",
     "gathering.circles",
     "gathering.support",
+    "gathering.directory",
     "gathering.api",
     "django.contrib.admin",
     "django.contrib.auth",

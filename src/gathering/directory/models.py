@@ -1,0 +1,569 @@
+"""The network directory's records, shaped like Open Referral's Human Services Data Specification (HSDS 3.0).
+
+Each model is one HSDS table, with the standard's field names and UUID primary keys (kept from imports).
+A child record may hang from several parents at once, as in HSDS's tables: one phone row can be listed
+under a service, its location and its organisation. Attributes and metadata point at any record through
+`link_id`/`resource_id` plus `entity`, the table that id belongs to. Text the standard leaves optional is
+stored as "" when absent. Our own fields (the network relation, `time_zone`, `verified_at`) are not part of
+HSDS and never travel in its documents.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_TIME_ZONE = "Europe/London"
+
+# Coordinates: seven decimal places are about a centimetre; three whole digits hold any longitude.
+COORDINATE = {"max_digits": 10, "decimal_places": 7, "null": True, "blank": True}
+
+
+def text(verbose_name: str) -> models.TextField:
+    return models.TextField(verbose_name, blank=True, default="")
+
+
+class Entity(models.TextChoices):
+    """The HSDS tables a record can belong to: what an attribute's or a metadata row's id points at."""
+
+    ORGANIZATION = "organization", _("Organisation")
+    PROGRAM = "program", _("Programme")
+    SERVICE = "service", _("Service")
+    LOCATION = "location", _("Location")
+    SERVICE_AT_LOCATION = "service_at_location", _("Service at a location")
+    ADDRESS = "address", _("Address")
+    PHONE = "phone", _("Phone")
+    CONTACT = "contact", _("Contact")
+    SCHEDULE = "schedule", _("Opening hours")
+    SERVICE_AREA = "service_area", _("Area served")
+    LANGUAGE = "language", _("Language")
+    ACCESSIBILITY = "accessibility", _("Accessibility")
+    COST_OPTION = "cost_option", _("Cost")
+    FUNDING = "funding", _("Funding")
+    REQUIRED_DOCUMENT = "required_document", _("Required document")
+    ORGANIZATION_IDENTIFIER = "organization_identifier", _("Organisation identifier")
+    TAXONOMY = "taxonomy", _("Taxonomy")
+    TAXONOMY_TERM = "taxonomy_term", _("Taxonomy term")
+    ATTRIBUTE = "attribute", _("Attribute")
+
+
+class LocationType(models.TextChoices):
+    PHYSICAL = "physical", _("A place people can visit")
+    POSTAL = "postal", _("A postal address")
+    VIRTUAL = "virtual", _("Online")
+
+
+class Organization(models.Model):
+    class Relation(models.TextChoices):
+        NONE = "", _("No relation")
+        PARTNER = "partner", _("Partner")
+        FRIEND = "friend", _("Friend")
+        ALIGNED = "aligned", _("Aligned organisation")
+
+    id = models.UUIDField(primary_key=True)
+    name = models.TextField(_("name"))
+    alternate_name = text(_("other name"))
+    description = text(_("description"))
+    email = text(_("email"))
+    website = text(_("website"))
+    tax_status = text(_("tax status"))
+    tax_id = text(_("tax identifier"))
+    year_incorporated = models.IntegerField(_("year incorporated"), null=True, blank=True)
+    legal_status = text(_("legal status"))
+    logo = text(_("logo"))
+    uri = text(_("persistent identifier"))
+    # May name an organisation that is not in the directory, so it is an id, not a foreign key.
+    parent_organization_id = models.UUIDField(_("parent organisation"), null=True, blank=True)
+    network_relation = models.CharField(
+        _("relation to our network"), max_length=10, choices=Relation.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["network_relation"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    id = models.UUIDField(primary_key=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="programs"
+    )
+    name = models.TextField(_("name"))
+    alternate_name = text(_("other name"))
+    description = text(_("description"))
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    id = models.UUIDField(primary_key=True)
+    location_type = models.CharField(_("type"), max_length=10, choices=LocationType.choices)
+    url = text(_("web address"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="locations"
+    )
+    name = text(_("name"))
+    alternate_name = text(_("other name"))
+    description = text(_("description"))
+    transportation = text(_("getting there"))
+    latitude = models.DecimalField(_("latitude"), **COORDINATE)
+    longitude = models.DecimalField(_("longitude"), **COORDINATE)
+    external_identifier = text(_("external identifier"))
+    external_identifier_type = text(_("external identifier type"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIME_ZONE)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class Service(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DEFUNCT = "defunct", _("Closed for good")
+        TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+    id = models.UUIDField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="services")
+    program = models.ForeignKey(
+        Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+    )
+    name = models.TextField(_("name"))
+    alternate_name = text(_("other name"))
+    description = text(_("description"))
+    url = text(_("web address"))
+    email = text(_("email"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    interpretation_services = text(_("interpretation"))
+    application_process = text(_("how to get this service"))
+    fees_description = text(_("fees"))
+    wait_time = text(_("waiting time"))
+    fees = text(_("fees (old field)"))
+    accreditations = text(_("accreditations"))
+    eligibility_description = text(_("who it is for"))
+    minimum_age = models.DecimalField(_("minimum age"), max_digits=5, decimal_places=2, null=True, blank=True)
+    maximum_age = models.DecimalField(_("maximum age"), max_digits=5, decimal_places=2, null=True, blank=True)
+    assured_date = models.DateField(_("assured by its source on"), null=True, blank=True)
+    assurer_email = text(_("assured by"))
+    licenses = text(_("licences"))
+    alert = text(_("alert"))
+    last_modified = models.DateTimeField(_("last modified at the source"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=DEFAULT_TIME_ZONE)
+    # When someone in our network last checked the listing; `assured_date` is what the source says.
+    verified_at = models.DateTimeField(_("last checked by us"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    description = text(_("description"))
+
+    class Meta:
+        verbose_name = _("service at a location")
+        verbose_name_plural = _("services at locations")
+        ordering = ["service", "location", "id"]
+        indexes = [models.Index(fields=["location", "service"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} @ {self.location_id}"
+
+
+class Address(models.Model):
+    class Type(models.TextChoices):
+        PHYSICAL = "physical", _("Where the place is")
+        POSTAL = "postal", _("For post")
+        VIRTUAL = "virtual", _("Online")
+
+    id = models.UUIDField(primary_key=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    attention = text(_("for the attention of"))
+    address_1 = text(_("address line 1"))
+    address_2 = text(_("address line 2"))
+    city = text(_("town or city"))
+    region = text(_("region"))
+    state_province = text(_("county"))
+    postal_code = text(_("postcode"))
+    country = text(_("country"))
+    address_type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["postal_code"])]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.address_1, self.city, self.postal_code) if part)
+
+
+class Contact(models.Model):
+    id = models.UUIDField(primary_key=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    name = text(_("name"))
+    title = text(_("job title"))
+    department = text(_("department"))
+    email = text(_("email"))
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class Phone(models.Model):
+    id = models.UUIDField(primary_key=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones"
+    )
+    number = models.TextField(_("number"))
+    extension = models.PositiveIntegerField(_("extension"), null=True, blank=True)
+    type = text(_("type"))
+    description = text(_("description"))
+
+    class Meta:
+        verbose_name = _("phone")
+        verbose_name_plural = _("phones")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Schedule(models.Model):
+    """Opening hours as an RFC 5545 recurrence, the way HSDS describes them."""
+
+    class Weekday(models.TextChoices):
+        MO = "MO", _("Monday")
+        TU = "TU", _("Tuesday")
+        WE = "WE", _("Wednesday")
+        TH = "TH", _("Thursday")
+        FR = "FR", _("Friday")
+        SA = "SA", _("Saturday")
+        SU = "SU", _("Sunday")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "WEEKLY", _("Every week")
+        MONTHLY = "MONTHLY", _("Every month")
+
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, on_delete=models.SET_NULL, null=True, blank=True, related_name="schedules"
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    dtstart = models.DateField(_("first day"), null=True, blank=True)
+    # HSDS's own field: an offset from UTC in hours. The IANA time zone is on the service and location.
+    timezone = models.DecimalField(_("UTC offset"), max_digits=4, decimal_places=2, null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("number of times"), null=True, blank=True)
+    wkst = models.CharField(
+        _("week starts on"), max_length=2, choices=Weekday.choices, blank=True, default=""
+    )
+    freq = models.CharField(_("repeats"), max_length=7, choices=Frequency.choices, blank=True, default="")
+    interval = models.PositiveIntegerField(_("interval"), null=True, blank=True)
+    byday = text(_("days"))
+    byweekno = text(_("weeks of the year"))
+    bymonthday = text(_("days of the month"))
+    byyearday = text(_("days of the year"))
+    description = text(_("description"))
+    # Clock times as published ("09:30", "09:30:00", "22:00+01:00", "24:00"): kept as text so that a
+    # stated offset survives; opening.py reads them.
+    opens_at = models.CharField(_("opens at"), max_length=40, blank=True, default="")
+    closes_at = models.CharField(_("closes at"), max_length=40, blank=True, default="")
+    schedule_link = text(_("link"))
+    attending_type = text(_("how to attend"))
+    notes = text(_("notes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description or str(self.id)
+
+
+class ServiceArea(models.Model):
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = text(_("name"))
+    description = text(_("description"))
+    extent = text(_("extent"))
+    extent_type = text(_("extent type"))
+    uri = text(_("identifier"))
+    service_area = text(_("area served (UK profile)"))
+
+    class Meta:
+        verbose_name = _("area served")
+        verbose_name_plural = _("areas served")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class Language(models.Model):
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="languages"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="languages"
+    )
+    phone = models.ForeignKey(
+        Phone, on_delete=models.SET_NULL, null=True, blank=True, related_name="languages"
+    )
+    name = text(_("name"))
+    code = text(_("code"))
+    note = text(_("note"))
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or self.code or str(self.id)
+
+
+class Accessibility(models.Model):
+    id = models.UUIDField(primary_key=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
+    description = text(_("description"))
+    details = text(_("details"))
+    url = text(_("web address"))
+    accessibility = text(_("accessibility (UK profile)"))
+
+    class Meta:
+        verbose_name = _("accessibility")
+        verbose_name_plural = _("accessibility")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description or str(self.id)
+
+
+class CostOption(models.Model):
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    option = text(_("option"))
+    currency = text(_("currency"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=4, null=True, blank=True)
+    amount_description = text(_("amount described"))
+
+    class Meta:
+        verbose_name = _("cost")
+        verbose_name_plural = _("costs")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.option or str(self.id)
+
+
+class Funding(models.Model):
+    id = models.UUIDField(primary_key=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="funding"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="funding"
+    )
+    source = text(_("source"))
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.source[:60] or str(self.id)
+
+
+class RequiredDocument(models.Model):
+    id = models.UUIDField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="required_documents")
+    document = text(_("document"))
+    uri = text(_("web address"))
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.document[:60] or str(self.id)
+
+
+class OrganizationIdentifier(models.Model):
+    id = models.UUIDField(primary_key=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="organization_identifiers"
+    )
+    identifier_scheme = text(_("scheme"))
+    identifier_type = text(_("type"))
+    identifier = text(_("identifier"))
+
+    class Meta:
+        verbose_name = _("organisation identifier")
+        verbose_name_plural = _("organisation identifiers")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.identifier_scheme} {self.identifier}".strip()
+
+
+class Taxonomy(models.Model):
+    id = models.UUIDField(primary_key=True)
+    name = models.TextField(_("name"))
+    description = text(_("description"))
+    uri = text(_("web address"))
+    version = text(_("version"))
+
+    class Meta:
+        verbose_name = _("taxonomy")
+        verbose_name_plural = _("taxonomies")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    id = models.UUIDField(primary_key=True)
+    code = text(_("code"))
+    name = models.TextField(_("name"))
+    description = text(_("description"))
+    # Often names a term outside the directory (a broader term of a published taxonomy): an id only.
+    parent_id = models.UUIDField(_("broader term"), null=True, blank=True)
+    # HSDS's `taxonomy` is the taxonomy's name as text; `taxonomy_id` is this foreign key's column.
+    taxonomy = text(_("taxonomy name"))
+    taxonomy_detail = models.ForeignKey(
+        Taxonomy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_column="taxonomy_id",
+        related_name="taxonomy_terms",
+    )
+    language = text(_("language"))
+    term_uri = text(_("web address"))
+    term = text(_("term (UK profile)"))
+
+    class Meta:
+        verbose_name = _("taxonomy term")
+        verbose_name_plural = _("taxonomy terms")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["taxonomy_detail", "code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attribute(models.Model):
+    """A taxonomy term applied to one record: `entity` says which table `link_id` is in."""
+
+    id = models.UUIDField(primary_key=True)
+    taxonomy_term = models.ForeignKey(
+        TaxonomyTerm, on_delete=models.CASCADE, null=True, blank=True, related_name="attributes"
+    )
+    link_id = models.UUIDField(_("record"))
+    entity = models.CharField(_("kind of record"), max_length=30, choices=Entity.choices)
+    # HSDS's own words for the link, kept as the source wrote them (they are free text in the standard).
+    link_type = text(_("link type"))
+    link_entity = text(_("linked table, as written"))
+    value = text(_("value"))
+
+    class Meta:
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["entity", "link_id"]),
+            models.Index(fields=["taxonomy_term", "entity", "link_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.link_id}"
+
+
+class Metadata(models.Model):
+    """One change recorded for a record, as HSDS keeps provenance."""
+
+    id = models.UUIDField(primary_key=True)
+    resource_id = models.UUIDField(_("record"))
+    entity = models.CharField(_("kind of record"), max_length=30, choices=Entity.choices)
+    resource_type = text(_("table, as written"))
+    last_action_date = models.DateField(_("date"))
+    last_action_type = text(_("action"))
+    field_name = text(_("field"))
+    previous_value = text(_("previous value"))
+    replacement_value = text(_("new value"))
+    updated_by = text(_("changed by"))
+
+    class Meta:
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["entity", "resource_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.resource_id} {self.field_name}"

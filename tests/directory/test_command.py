@@ -1,0 +1,100 @@
+"""`gathering directory import-hsds PATH` and `export-hsds DIR` from the command line."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gathering.directory import models as m
+from gathering.directory.approaches import TAXONOMY_ID
+
+from .hsds_data import HSDS, normalised, schema_errors
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("directory", *args, stdout=out)
+    return out.getvalue()
+
+
+def read_folder(folder: Path) -> dict[str, object]:
+    return {
+        str(path.relative_to(folder)): json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        for path in sorted(folder.rglob("*.json"))
+    }
+
+
+def test_import_prints_what_it_did():
+    out = run("import-hsds", str(HSDS / "uk" / "examples" / "service_list.json"))
+
+    assert out == "organization: 1 new, 0 updated\nservice: 1 new, 0 updated\n"
+
+
+def test_a_refused_import_lists_every_problem_and_writes_nothing(tmp_path: Path):
+    bad = tmp_path / "services.json"
+    bad.write_text(
+        json.dumps([{"id": "nope", "name": "A", "status": "active"}, {"name": "B", "status": "gone"}])
+    )
+
+    with pytest.raises(CommandError) as raised:
+        run("import-hsds", str(bad))
+
+    assert str(raised.value).splitlines() == [
+        "Nothing was imported: 3 problems.",
+        'services.json#/0/id: id: "nope" is not a valid uuid',
+        "services.json#/1/id: id is required",
+        'services.json#/1/status: status: "gone" is not one of "active", "inactive", "defunct", '
+        '"temporarily closed"',
+    ]
+    assert m.Service.objects.count() == 0
+
+
+def test_kind_tells_what_an_unnamed_file_holds(tmp_path: Path):
+    file = tmp_path / "export.json"
+    file.write_text((HSDS / "3.0" / "examples" / "taxonomy.json").read_text())
+
+    out = run("import-hsds", str(file), "--kind", "taxonomy")
+
+    assert out == "taxonomy: 1 new, 0 updated\n"
+
+
+def test_export_writes_valid_documents_that_import_back_to_the_same_export(tmp_path: Path):
+    for name in ("service_full.json", "organization_full.json"):
+        run("import-hsds", str(HSDS / "3.0" / "examples" / name))
+
+    out = run("export-hsds", str(tmp_path / "first"))
+
+    assert out == "1 services, 1 organizations, 2 taxonomies written.\n"
+    first = read_folder(tmp_path / "first")
+    assert sorted(first) == [
+        "organizations/d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610.json",
+        "services/ac148810-d857-441c-9679-408f346de14b.json",
+        "taxonomies/5c4d79d7-cc55-470e-9f1f-8cad074e4892.json",
+        f"taxonomies/{TAXONOMY_ID}.json",
+    ]
+    for name, data in first.items():
+        kind = {"organizations": "organization", "services": "service", "taxonomies": "taxonomy"}[
+            name.split("/")[0]
+        ]
+        assert schema_errors(data, kind) == []
+        assert schema_errors(data, kind, "uk") == []
+    expected = json.loads((HSDS / "3.0" / "examples" / "service_full.json").read_text(), parse_float=Decimal)
+    assert normalised(first["services/ac148810-d857-441c-9679-408f346de14b.json"]) == normalised(expected)
+
+    for model in (m.Attribute, m.Metadata, m.ServiceAtLocation, m.Service):
+        model.objects.all().delete()
+    for model in (m.Phone, m.Contact, m.Language, m.Schedule, m.Funding, m.Location, m.Program):
+        model.objects.all().delete()
+    m.Organization.objects.all().delete()
+    m.TaxonomyTerm.objects.exclude(taxonomy_detail_id=TAXONOMY_ID).delete()
+    m.Taxonomy.objects.exclude(id=TAXONOMY_ID).delete()
+    run("import-hsds", str(tmp_path / "first"))
+    run("export-hsds", str(tmp_path / "second"))
+
+    assert read_folder(tmp_path / "second") == first
