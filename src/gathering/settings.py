@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "gathering.accounts.middleware.StaffMFAMiddleware",
     "gathering.core.middleware.PrivateCacheMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "gathering.core.faults.DatabaseLostMiddleware",
 ]
 
 ROOT_URLCONF = "gathering.urls"
@@ -127,7 +128,9 @@ if PRODUCTION and not REDIS_URL:
         "Set REDIS_URL: rate limits and used sign-in codes must be shared by every process."
     )
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # While Redis is down each process counts in its own memory and pages keep serving: limits still hold,
+    # per process, and Redis is used again once it answers (gathering/core/cache.py).
+    CACHES = {"default": {"BACKEND": "gathering.core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -12,6 +12,8 @@ from django.core import mail
 from django.db import transaction
 
 from gathering.celery import app
+from gathering.circles import services as circles_services
+from gathering.circles.models import Circle, FormationRun
 from gathering.core import background
 from gathering.core.beat import OUTBOX_SWEEP_EVERY, RegistryScheduler, beat_schedule
 from gathering.core.jobs import registry
@@ -21,6 +23,7 @@ from gathering.core.tasks import outbox_deliver, outbox_sweep, periodic
 from gathering.programme import services, tasks
 from gathering.programme.models import TimetableRun
 
+from ..circles.helpers import series_with
 from ..conftest import signed_in
 from ..programme.staff_data import attendee, interest, make_programme, open_session
 from .brokers import closed_port, using_broker
@@ -200,3 +203,34 @@ def test_beat_sends_every_registered_job_at_its_interval_and_the_outbox_sweep(tm
     assert entries["events.expire_offers"][2] == timedelta(minutes=5)
     assert set(beat_schedule()) == set(expected)
     scheduler.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_formation_run_waits_and_the_sweep_starts_it(settings, caplog):
+    settings.GATHERING_TASKS_EAGER = False
+    series, organiser, _pool, _people = series_with(8, 2)
+
+    with using_broker(f"redis://127.0.0.1:{closed_port()}/0"), caplog.at_level(logging.ERROR):
+        started = time.monotonic()
+        response = signed_in(organiser).post(f"/staff/circles/{series.slug}/form/", {"time_limit": "1"})
+        waited = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert waited < 10
+    assert [r.getMessage() for r in caplog.records if r.name == "gathering.core.background"] == [
+        "Task gathering.circles.tasks.formation_run not queued (OperationalError): the sweeps will pick it up"
+    ]
+    run = FormationRun.objects.get()
+    assert run.status == "queued"
+
+    # The broker is back: the circles' sweep (every minute) starts the run still queued a minute later.
+    settings.GATHERING_TASKS_EAGER = True
+    assert circles_services.formation_runs_sweep(now=run.created_at + timedelta(seconds=30)) == 0
+    assert (
+        circles_services.formation_runs_sweep(now=run.created_at + circles_services.RUN_RESEND_AFTER * 2) == 1
+    )
+    assert background.wait_for_threads(timeout=30)
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 1)
+    assert Circle.objects.filter(series=series).count() == 2

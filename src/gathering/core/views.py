@@ -1,5 +1,7 @@
 """Pages that belong to no single capability: the home page, the about page and the error pages."""
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .context_processors import site
+from .faults import database_unavailable
 from .home import registry as home_blocks
 
 
@@ -81,6 +84,11 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it is still the current one. A database that could
+    # not be reached gets its own answer (core/faults.py): a 503 saying nothing was saved half-way.
+    unavailable = database_unavailable(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     if request.path.startswith(API_PREFIX):
         return _api_error(500)
     # Rendered without the request's context processors: the failure may be the database itself, and
