@@ -46,7 +46,9 @@ tokens = []
 for user in users:
     key = ApiToken.new_key()
     keys.append(key)
-    tokens.append(ApiToken(user=user, name="bench", key_hash=ApiToken.hash_key(key), hint=key[:8]))
+    # A token is valid only with the credentials it was made under (a password change ends it).
+    tokens.append(ApiToken(user=user, name="bench", key_hash=ApiToken.hash_key(key), hint=key[:8],
+                           credentials_hash=user.get_session_auth_hash()))
 ApiToken.objects.bulk_create(tokens)
 print(json.dumps({"ticket": ticket.pk, "keys": keys}))
 """

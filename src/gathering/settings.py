@@ -442,3 +442,7 @@ if globals().get("EMAIL_TIMEOUT") is None:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Sent emails hold personal data: they are deleted this many days after sending.
 GATHERING_OUTBOX_RETENTION_DAYS = env.int("GATHERING_OUTBOX_RETENTION_DAYS", default=30)
+# Public pages (and shared parts of pages) kept in the cache, each under the versions of what it shows, so a
+# change shows on the next request (gathering/core/pagecache.py): the longest an entry is kept, in seconds.
+# 0 turns it off; it is always off with DEBUG, so template edits show at once.
+GATHERING_PAGE_CACHE_SECONDS = env.int("GATHERING_PAGE_CACHE_SECONDS", default=300)

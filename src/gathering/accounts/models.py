@@ -1,5 +1,6 @@
 """People and their API tokens."""
 
+import functools
 import hashlib
 import secrets
 import zoneinfo
@@ -17,10 +18,16 @@ from .managers import UserManager
 from .roles import STAFF_GROUP_NAMES, STAFF_PERMISSIONS
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [("", _("Use the event’s time zone"))] + [
+@functools.cache
+def _time_zones() -> tuple[tuple[str, str], ...]:
+    # Read from the time zone files on disk, which is slow: once per process.
+    return tuple(
         (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
-    ]
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", _("Use the event’s time zone")), *_time_zones()]
 
 
 class User(AbstractUser):

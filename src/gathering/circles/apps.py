@@ -22,3 +22,10 @@ class CirclesConfig(AppConfig):
         account_deleting.connect(on_account_deleting, dispatch_uid="circles_anonymise_on_delete")
         erasure_previewing.connect(on_erasure_previewing, dispatch_uid="circles_erasure_preview")
         consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="circles_consent_withdrawn")
+
+        from gathering.core.pagecache import LISTINGS, watch
+
+        from .models import CircleSeries
+
+        # The home page lists the series open for joining (core/pagecache.py).
+        watch(CircleSeries, lambda series: [LISTINGS])

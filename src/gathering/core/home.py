@@ -35,7 +35,9 @@ class HomeBlockRegistry:
     def home_block(self, name: str, *, order: int, template: str) -> Callable[[BlockData], BlockData]:
         """Register the decorated function, called as `function(request)`, to fill `template` on the home
         page. Lower `order` comes first. The function should call one selector, so the page keeps a fixed
-        number of queries."""
+        number of queries. The home page seen by people not signed in is kept in the page cache under
+        `pagecache.LISTINGS`: the block's app marks it changed when what the block shows changes (a
+        `pagecache.watch` on its models)."""
 
         def register(function: BlockData) -> BlockData:
             existing = self._blocks.get(name)

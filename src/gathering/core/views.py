@@ -1,4 +1,5 @@
-"""Pages that belong to no single capability: the home page, the about page and the error pages."""
+"""Pages that belong to no single capability: the home page, the about page, the error pages, and the
+liveness check load balancers call (/health/)."""
 
 import sys
 
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_safe
 from .context_processors import site
 from .faults import database_unavailable
 from .home import registry as home_blocks
+from .pagecache import LISTINGS, cache_page
 
 
 @require_safe
+@cache_page(scopes=lambda: [LISTINGS])
 def home(request: HttpRequest) -> HttpResponse:
     # Each app that has something to lead with fills its own block (core.home), so core imports none of them.
     return render(request, "core/home.html", {"blocks": home_blocks.fill(request)})
@@ -24,6 +27,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")
+
+
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers: this process answers. It reads no database, session or cache (and a load
+    balancer's request, carrying no cookie, makes the middleware read none either), so a slow database does
+    not take every web process out of rotation at once."""
+    response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 API_PREFIX = "/api/"

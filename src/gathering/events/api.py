@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gathering.core.pagecache import LISTINGS, kept_value
+
 from . import selectors, services
 from .models import Event, Registration
 from .rules import can_manage_event
@@ -56,6 +58,20 @@ class EventListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.events_upcoming()
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # The same for everyone who asks: kept in the page cache under the listings' version, by page.
+        params = request.query_params
+        if set(params) - {"page", "per_page"} or any(len(value) > 6 for value in params.values()):
+            return super().list(request, *args, **kwargs)
+
+        def build() -> tuple[object, list[object]]:
+            page = self.paginate_queryset(self.get_queryset())
+            data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
+            return data, [event.ends_at for event in page]
+
+        parts = (request.scheme, request.get_host(), params.get("page", ""), params.get("per_page", ""))
+        return Response(kept_value(name="api-events", parts=parts, scopes=[LISTINGS], build=build))
 
 
 class EventDetailView(APIView):

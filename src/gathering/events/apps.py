@@ -27,3 +27,7 @@ class EventsConfig(AppConfig):
 
         consent_withdrawn.connect(on_consent_withdrawn, dispatch_uid="events_consent_withdrawn")
         consent_withdrawal_previewing.connect(consent_withdrawal_steps, dispatch_uid="events_consent_preview")
+
+        from .pagecache import watch_models
+
+        watch_models()

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from gathering.core.home import home_block
+from gathering.core.pagecache import changes_at
 
 from . import selectors
 
@@ -21,4 +22,7 @@ def your_next_gathering(request: HttpRequest) -> dict[str, object] | None:
 
 @home_block("next_gatherings", order=30, template="events/home/next.html")
 def next_gatherings(request: HttpRequest) -> dict[str, object]:
-    return {"events": selectors.events_next(limit=NEXT_GATHERINGS)}
+    events = selectors.events_next(limit=NEXT_GATHERINGS)
+    # A Gathering leaves the list when it ends; a cached home page must not outlive that.
+    changes_at(request, *(event.ends_at for event in events))
+    return {"events": events}

@@ -1,5 +1,6 @@
 """Gatherings and their venues, ticket types, questions and registrations."""
 
+import functools
 import secrets
 import zoneinfo
 from datetime import timedelta
@@ -16,8 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from gathering.privacy.fields import EncryptedJSONField, EncryptedTextField
 
 
+@functools.cache
+def _time_zones() -> tuple[tuple[str, str], ...]:
+    # Read from the time zone files on disk, which is slow: once per process.
+    return tuple(
+        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+    )
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+    return list(_time_zones())
 
 
 class Venue(models.Model):

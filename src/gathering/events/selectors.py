@@ -26,17 +26,28 @@ def events_upcoming() -> QuerySet[Event]:
 
 
 def events_next(*, limit: int) -> list[Event]:
-    """The next `limit` published Gatherings, each with `places_left` (None when there is no limit), in two
-    queries whatever the number of registrations."""
+    """The next `limit` published Gatherings with their venues, each with `places_left` (None when there is
+    no limit), in two queries whatever the number of registrations: the places are counted for these
+    Gatherings only."""
     events = list(
-        events_upcoming()
-        .filter(status=Event.Status.PUBLISHED)
-        .annotate(holding=Count("registrations", filter=Q(registrations__status__in=Registration.HOLDING)))[
-            :limit
-        ]
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
+        .select_related("venue")
+        .order_by("starts_at", "pk")[:limit]
+    )
+    limited = [event.pk for event in events if event.capacity is not None]
+    holding = dict(
+        Registration.objects.filter(event_id__in=limited, status__in=Registration.HOLDING)
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n")
+        if limited
+        else []
     )
     for event in events:
-        event.places_left = None if event.capacity is None else max(0, event.capacity - event.holding)
+        event.places_left = (
+            None if event.capacity is None else max(0, event.capacity - holding.get(event.pk, 0))
+        )
     return events
 
 
@@ -46,6 +57,12 @@ def events_past() -> QuerySet[Event]:
 
 def event_get_published(*, slug: str) -> Event:
     return events_published().prefetch_related("questions", "resources").get(slug=slug)
+
+
+def event_get_for_page(*, slug: str) -> Event:
+    """A published Gathering for its public page: with its venue, tickets on sale, resources and whether it
+    has a programme, in three queries."""
+    return events_published().select_related("programme").prefetch_related("resources").get(slug=slug)
 
 
 def event_get_draft(*, slug: str) -> Event | None:
@@ -60,6 +77,22 @@ def event_get_draft(*, slug: str) -> Event | None:
         )
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a Gathering's page says about places: how many are left (None: no limit), and whether the next
+    person to register would join the waiting list whatever ticket they chose (`event_full`)."""
+
+    places_left: int | None
+    full: bool
+
+
+def event_availability(*, event: Event) -> Availability:
+    """`event_places_left` and `event_full` from one count."""
+    total, per_type = event_holding_counts(event=event)
+    places_left = None if event.capacity is None else max(0, event.capacity - total)
+    return Availability(places_left=places_left, full=_full(event, total, per_type))
 
 
 def event_places_left(*, event: Event) -> int | None:
@@ -126,6 +159,7 @@ def event_holding_counts(*, event: Event) -> tuple[int, dict[int, int]]:
     under the event's lock; pages count with it to say whether the next person gets a place."""
     rows = (
         Registration.objects.filter(event=event, status__in=Registration.HOLDING)
+        .order_by()  # the default order would join the events table for nothing
         .values("ticket_type_id")
         .annotate(n=Count("pk"))
     )
@@ -143,8 +177,12 @@ def ticket_fits(*, event: Event, ticket: TicketType, total: int, per_type: dict[
 def event_full(*, event: Event) -> bool:
     """Whether the next person to register would join the waiting list whatever ticket they chose: the
     registration service's rule, read without the lock (a page saying so may be a moment out of date)."""
-    tickets = [ticket for ticket in event.ticket_types.all() if ticket.active]
     total, per_type = event_holding_counts(event=event)
+    return _full(event, total, per_type)
+
+
+def _full(event: Event, total: int, per_type: dict[int, int]) -> bool:
+    tickets = [ticket for ticket in event.ticket_types.all() if ticket.active]
     if not tickets:
         return event.capacity is not None and total >= event.capacity
     return not any(ticket_fits(event=event, ticket=t, total=total, per_type=per_type) for t in tickets)

@@ -24,6 +24,7 @@ from gathering.core.money import format_money
 
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
+from .pagecache import places_changed
 from .payments import PROVIDERS
 from .selectors import answers_needing_consent, event_holding_counts, ticket_fits, waitlist_position
 
@@ -526,6 +527,8 @@ def waitlist_expire_offers(*, now: datetime | None = None) -> int:
             expired += Registration.objects.filter(
                 event=event, status=Registration.Status.OFFERED, offer_expires_at__lte=now
             ).update(status=Registration.Status.EXPIRED, offer_expires_at=None, updated_at=now)
+            # An update sends no signals: the page's count of places left is told here.
+            places_changed(slug=event.slug)
             _offer_free_places(event, now)
     return expired
 

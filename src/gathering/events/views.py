@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from gathering.core.pagecache import cache_page, changes_at
+
 from . import calendar, selectors, services
 from .forms import RegistrationForm
 from .models import BursaryApplication, BursaryFund, CalendarFeed, Event, Registration
+from .pagecache import event_page_changes_at, event_page_scopes
 from .rules import can_manage_event
 
 
@@ -33,9 +36,10 @@ def event_past_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_page(scopes=event_page_scopes)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        event = selectors.event_get_published(slug=slug)
+        event = selectors.event_get_for_page(slug=slug)
         preview = False
     except Event.DoesNotExist:
         # A draft is shown only to those who may manage it, as a preview; to everyone else it does not exist.
@@ -46,10 +50,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mine = None
     if request.user.is_authenticated:
         mine = Registration.objects.filter(event=event, user=request.user).live().first()
+    changes_at(request, *event_page_changes_at(event))
+    availability = selectors.event_availability(event=event)
     context = {
         "event": event,
-        "places_left": selectors.event_places_left(event=event),
-        "full": selectors.event_full(event=event),
+        "places_left": availability.places_left,
+        "full": availability.full,
         "bursaries_open": selectors.bursaries_open(event=event),
         "attendees": selectors.attendee_list(event=event, viewer=mine),
         "mine": mine,

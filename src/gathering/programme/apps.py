@@ -19,3 +19,7 @@ class ProgrammeConfig(AppConfig):
 
         account_deleting.connect(on_account_deleting, dispatch_uid="programme_leave_on_delete")
         erasure_previewing.connect(on_erasure_previewing, dispatch_uid="programme_erasure_preview")
+
+        from .pagecache import watch_models
+
+        watch_models()

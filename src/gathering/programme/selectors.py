@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gathering.accounts.models import User
@@ -27,16 +28,33 @@ def _facilitators() -> Prefetch:
     return Prefetch("facilitators", queryset=User.objects.only("pk", "name", "preferred_name").order_by("pk"))
 
 
+def _interest_count(level: int) -> Coalesce:
+    """The number of marks at `level` on each session, counted apart for each one (a join of every mark with
+    every session row, grouped by all of the session's columns, costs far more)."""
+    marks = (
+        Interest.objects.filter(session=OuterRef("pk"), level=level)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(marks), 0)
+
+
+def _sessions_in_play(*, programme: Programme) -> QuerySet[Session]:
+    """Public sessions with their place. Through the programme's own manager, so each session knows its
+    programme (and Gathering) without a query."""
+    return programme.sessions.in_play().select_related("slot", "room")
+
+
 def sessions_public(*, programme: Programme) -> QuerySet[Session]:
     """Public sessions with their facilitators and interest counts."""
     return (
-        Session.objects.filter(programme=programme)
-        .in_play()
-        .select_related("slot", "room")
+        _sessions_in_play(programme=programme)
         .prefetch_related(_facilitators())
         .annotate(
-            would_like=Count("interests", filter=Q(interests__level=Interest.Level.WOULD_LIKE)),
-            really_want=Count("interests", filter=Q(interests__level=Interest.Level.REALLY_WANT)),
+            would_like=_interest_count(Interest.Level.WOULD_LIKE),
+            really_want=_interest_count(Interest.Level.REALLY_WANT),
         )
     )
 
@@ -56,8 +74,22 @@ def interest_levels(*, user: User, programme: Programme) -> dict[int, int]:
 
 
 def board_sessions(*, programme: Programme) -> list[Session]:
-    """The proposal board: every public session, newest proposals first."""
-    return list(sessions_public(programme=programme).order_by("-created_at", "-pk"))
+    """The proposal board: every public session, newest proposals first, with its interest counts (but not
+    its facilitators, which the board does not show). In two queries: the marks of the whole programme are
+    counted in one go, which is cheaper than counting them session by session."""
+    sessions = list(_sessions_in_play(programme=programme).order_by("-created_at", "-pk"))
+    rows = (
+        Interest.objects.filter(session__programme=programme)
+        .order_by()
+        .values("session_id", "level")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "level", "n")
+    )
+    counts = {(session_id, level): n for session_id, level, n in rows}
+    for session in sessions:
+        session.would_like = counts.get((session.pk, Interest.Level.WOULD_LIKE), 0)
+        session.really_want = counts.get((session.pk, Interest.Level.REALLY_WANT), 0)
+    return sessions
 
 
 def session_slots(session: Session, slots: list[Slot]) -> list[Slot]:
@@ -110,18 +142,29 @@ class Timetable:
         return current, upcoming
 
 
-def sessions_placed(*, programme: Programme, slots: list[Slot]) -> list[tuple[Session, list[Slot]]]:
-    """Public sessions that have a place, each with the slots it runs in (in one query)."""
-    placed = sessions_public(programme=programme).filter(slot__isnull=False, room__isnull=False)
+def sessions_placed(
+    *, programme: Programme, slots: list[Slot], sessions: list[Session] | None = None
+) -> list[tuple[Session, list[Slot]]]:
+    """Public sessions that have a place, each with the slots it runs in: from `sessions` (the programme's
+    public sessions, already loaded) or in one query."""
+    if sessions is None:
+        placed = list(sessions_public(programme=programme).filter(slot__isnull=False, room__isnull=False))
+    else:
+        placed = [
+            session for session in sessions if session.slot_id is not None and session.room_id is not None
+        ]
+        # The order a query gives (Session.Meta.ordering), which decides a cell claimed twice.
+        placed.sort(key=lambda session: (session.slot.starts_at, session.title))
     return [(session, running) for session in placed if (running := session_slots(session, slots))]
 
 
-def timetable_build(*, programme: Programme) -> Timetable:
-    """The published grid: a row per slot (breaks included), a cell per room. In a fixed number of queries."""
+def timetable_build(*, programme: Programme, sessions: list[Session] | None = None) -> Timetable:
+    """The published grid: a row per slot (breaks included), a cell per room. In a fixed number of queries;
+    two (slots and rooms) when the programme's public `sessions` are already loaded."""
     slots = list(programme.slots.all())
     rooms = list(programme.rooms.all())
     at: dict[tuple[int, int], tuple[Session, bool]] = {}
-    for session, running in sessions_placed(programme=programme, slots=slots):
+    for session, running in sessions_placed(programme=programme, slots=slots, sessions=sessions):
         for position, slot in enumerate(running):
             at.setdefault((slot.pk, session.room_id), (session, position > 0))
     rows = []

@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from gathering.core.pagecache import cache_page, changes_at
 from gathering.events.calendar import calendar_response
 from gathering.events.models import CalendarFeed
 from gathering.events.services import calendar_feed_renew
@@ -21,6 +23,7 @@ from gathering.events.services import calendar_feed_renew
 from . import calendar, selectors, services
 from .forms import InterestForm, ProposalForm
 from .models import Programme, Session
+from .pagecache import grid_scopes, timetable_page_scopes
 from .rules import can_see_display, can_take_part, can_withdraw
 
 DISPLAY_REFRESH_SECONDS = 60
@@ -53,12 +56,18 @@ def _board_context(request: HttpRequest, programme: Programme) -> dict[str, obje
 
 
 @require_safe
+@cache_page(scopes=timetable_page_scopes, fragment_scopes=grid_scopes)
 def timetable(request: HttpRequest, slug: str) -> HttpResponse:
     """The published grid; until it is published, the proposal board with a plain notice."""
     programme = programme_or_404(slug)
+    changes_at(request, programme.event.ends_at)
     context = _board_context(request, programme)
     if programme.published_at:
-        context["timetable"] = selectors.timetable_build(programme=programme)
+        sessions = context["sessions"]
+        # Built only if the grid is not in the cache already (its fragment on the page).
+        context["timetable"] = SimpleLazyObject(
+            lambda: selectors.timetable_build(programme=programme, sessions=sessions)
+        )
     return render(request, "programme/timetable.html", context)
 
 
