@@ -14,9 +14,11 @@ class Page:
 
 # Each app with its own pages lists them in tests/<app>/registry.py (imported after Page, which they use).
 from .circles import registry as circles_registry  # noqa: E402
+from .directory import registry as directory_registry  # noqa: E402
+from .directory.api_routes import HSDS_API_ROUTES  # noqa: E402
 from .programme import registry as programme_registry  # noqa: E402
 
-APP_REGISTRIES = (programme_registry, circles_registry)
+APP_REGISTRIES = (programme_registry, circles_registry, directory_registry)
 
 PAGES: tuple[Page, ...] = (
     Page("/", None, "core:home"),
@@ -173,6 +175,8 @@ NOT_PAGES = {
     "api:v1:tokens": "JSON API",
     "api:v1:token": "JSON API",
     "privacy:csp_report": "POST only: browsers send CSP violation reports; see tests/privacy/test_csp.py",
+    "core:health": "plain text for load balancers; tested in tests/core/test_pagecache.py",
 }
+NOT_PAGES.update(dict.fromkeys(HSDS_API_ROUTES, "HSDS JSON API; tested in tests/directory/test_api.py"))
 for _registry in APP_REGISTRIES:
     NOT_PAGES.update(_registry.NOT_PAGES)

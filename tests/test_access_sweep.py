@@ -17,6 +17,8 @@ from gathering.support.services import concern_raise
 
 from .circles import registry as circles_registry
 from .conftest import signed_in, token_client_without_second_factor
+from .directory import registry as directory_registry
+from .directory.api_routes import HSDS_API_ROUTES
 from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
 from .programme import registry as programme_registry
 
@@ -39,6 +41,7 @@ PUBLIC = {
     "accounts:email_change_undo",  # a signed link from an email: the token is the only key
     "core:home",
     "core:about",
+    "core:health",
     "events:list",
     "events:past",
     "support:help",
@@ -48,6 +51,7 @@ PUBLIC = {
     "events:feedback",
     "events:calendar_feed",
     "privacy:csp_report",
+    *HSDS_API_ROUTES,
 }
 
 ROUTES = {
@@ -125,7 +129,7 @@ ROUTES = {
 
 
 # Apps with their own routes list them in tests/<app>/registry.py.
-APP_REGISTRIES = (programme_registry, circles_registry)
+APP_REGISTRIES = (programme_registry, circles_registry, directory_registry)
 for _registry in APP_REGISTRIES:
     PUBLIC |= _registry.PUBLIC
     ROUTES.update(_registry.ROUTES)
@@ -240,6 +244,7 @@ FOR_EVERYONE = {
         "privacy:my_data",
     ),
     *("privacy:my_data_json", "core:about", "core:home", "support:concern", "support:help"),
+    "core:health",
     *("api:schema", "api:v1:event", "api:v1:events", "api:v1:me", "api:v1:my_interests"),
     *("api:v1:my_registration", "api:v1:my_registrations", "api:v1:session", "api:v1:session_interest"),
     *("api:v1:sessions", "api:v1:timetable", "api:v1:token", "api:v1:tokens"),
@@ -251,6 +256,8 @@ FOR_EVERYONE = {
     *("programme:agenda", "programme:board", "programme:calendar_renew", "programme:cfp", "programme:feed"),
     *("programme:ics", "programme:interest", "programme:print", "programme:propose", "programme:session"),
     *("programme:timetable", "programme:withdraw"),
+    *("directory:search", "directory:service", "directory:report", "directory:report_sent"),
+    *HSDS_API_ROUTES,
 }
 
 

@@ -409,6 +409,11 @@ LOGGING = {
 GATHERING_SITE_NAME = env.str("GATHERING_SITE_NAME", default="Gathering")
 GATHERING_QUICK_EXIT_URL = env.str("GATHERING_QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
 GATHERING_DEFAULT_COUNTRY = env.str("GATHERING_DEFAULT_COUNTRY", default="GB")
+# Find support's map: a tile server's address ("https://tile.example.org/{z}/{x}/{y}.png") and the credit it
+# asks for. Empty (the default): no tiles, the map shows the results on a plain background and nothing is
+# requested from another site. When set, the search page's Content-Security-Policy allows images from it.
+GATHERING_MAP_TILES_URL = env.str("GATHERING_MAP_TILES_URL", default="")
+GATHERING_MAP_TILES_ATTRIBUTION = env.str("GATHERING_MAP_TILES_ATTRIBUTION", default="")
 # How long personal data is kept (docs/data-protection.md); the daily retention jobs enforce it.
 GATHERING_RETENTION_DAYS = {
     "access_needs_after_event": env.int("GATHERING_RETAIN_ACCESS_NEEDS_DAYS", default=30),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gathering.programme.urls")),
     path("", include("gathering.circles.urls")),
     path("help/", include("gathering.support.urls")),
+    path("find-support/", include("gathering.directory.urls")),
     path("", include("gathering.privacy.urls")),
     path("account/", include("gathering.accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("staff/safeguarding/", include("gathering.support.staff_urls")),
     path("staff/audit/", include("gathering.privacy.staff_urls")),
     path("staff/", include("gathering.accounts.staff_urls")),
+    path("api/hsds/", include("gathering.directory.api_urls")),
     path("api/", include("gathering.api.urls")),
     path("admin/", admin.site.urls),
 ]

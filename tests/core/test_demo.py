@@ -35,5 +35,11 @@ def test_registering_two_steps_under_one_name_is_refused():
         steps.demo_step("people", order=10)(lambda run: None)
 
 
-def test_the_apps_register_people_first_then_gatherings_programme_and_circles():
-    assert [step.name for step in registry.steps()] == ["people", "events", "programme", "circles"]
+def test_the_apps_register_people_first_then_gatherings_programme_circles_and_the_directory():
+    assert [step.name for step in registry.steps()] == [
+        "people",
+        "events",
+        "programme",
+        "circles",
+        "directory",
+    ]

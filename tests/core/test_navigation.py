@@ -18,7 +18,12 @@ from ..programme.attendee_data import grid, mark, programme_for, publish, sessio
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = [("Gatherings", "/gatherings/"), ("Listening circles", "/circles/"), ("About", "/about/")]
+SECTIONS = [
+    ("Gatherings", "/gatherings/"),
+    ("Listening circles", "/circles/"),
+    ("Find support", "/find-support/"),
+    ("About", "/about/"),
+]
 SIGNED_IN = [
     ("My Gatherings", "/my/gatherings/"),
     ("My programme", "/my/programme/"),
@@ -150,6 +155,7 @@ def test_a_visitor_reaches_every_public_section_within_two_clicks(client, world)
         f"/gatherings/{event.slug}/": 1,
         "/gatherings/past/": 1,
         "/circles/": 1,
+        "/find-support/": 1,
         "/help/": 1,
         "/about/": 1,
         f"/circles/{world['series'].slug}/": 1,
@@ -229,6 +235,7 @@ def test_the_current_section_is_marked(client, participant, organiser, world):
     assert current_links(client, "/circles/") == {"Listening circles": "page"}
     assert current_links(client, f"/circles/{world['series'].slug}/") == {"Listening circles": "true"}
     assert current_links(client, "/about/") == {"About": "page"}
+    assert current_links(client, "/find-support/") == {"Find support": "page"}
     assert current_links(client, "/accounts/login/") == {"Sign in": "page"}
     person = signed_in(participant)
     assert current_links(person, "/my/gatherings/") == {"My Gatherings": "page"}

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gathering.directory import models as m
+from gathering.directory.access import TAXONOMY_ID as ACCESS_TAXONOMY_ID
 from gathering.directory.approaches import TAXONOMY_ID
 
 from .hsds_data import HSDS, normalised, schema_errors
@@ -70,13 +71,18 @@ def test_export_writes_valid_documents_that_import_back_to_the_same_export(tmp_p
 
     out = run("export-hsds", str(tmp_path / "first"))
 
-    assert out == "1 services, 1 organizations, 2 taxonomies written.\n"
+    assert out == "1 services, 1 organizations, 3 taxonomies written.\n"
     first = read_folder(tmp_path / "first")
     assert sorted(first) == [
         "organizations/d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610.json",
         "services/ac148810-d857-441c-9679-408f346de14b.json",
-        "taxonomies/5c4d79d7-cc55-470e-9f1f-8cad074e4892.json",
-        f"taxonomies/{TAXONOMY_ID}.json",
+        *sorted(
+            [
+                "taxonomies/5c4d79d7-cc55-470e-9f1f-8cad074e4892.json",
+                f"taxonomies/{TAXONOMY_ID}.json",
+                f"taxonomies/{ACCESS_TAXONOMY_ID}.json",
+            ]
+        ),
     ]
     for name, data in first.items():
         kind = {"organizations": "organization", "services": "service", "taxonomies": "taxonomy"}[
@@ -92,8 +98,8 @@ def test_export_writes_valid_documents_that_import_back_to_the_same_export(tmp_p
     for model in (m.Phone, m.Contact, m.Language, m.Schedule, m.Funding, m.Location, m.Program):
         model.objects.all().delete()
     m.Organization.objects.all().delete()
-    m.TaxonomyTerm.objects.exclude(taxonomy_detail_id=TAXONOMY_ID).delete()
-    m.Taxonomy.objects.exclude(id=TAXONOMY_ID).delete()
+    m.TaxonomyTerm.objects.exclude(taxonomy_detail_id__in=[TAXONOMY_ID, ACCESS_TAXONOMY_ID]).delete()
+    m.Taxonomy.objects.exclude(id__in=[TAXONOMY_ID, ACCESS_TAXONOMY_ID]).delete()
     run("import-hsds", str(tmp_path / "first"))
     run("export-hsds", str(tmp_path / "second"))
 

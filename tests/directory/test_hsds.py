@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gathering.directory import access
 from gathering.directory import models as m
 from gathering.directory.approaches import NAMESPACE, TAXONOMY_ID, TERMS, term_id
 from gathering.directory.hsds import SPECS, document, validate
@@ -36,10 +37,10 @@ EXAMPLES = example_paths()
 
 
 def directory_rows() -> dict[str, int]:
-    """How many rows each table holds (our approaches taxonomy aside)."""
+    """How many rows each table holds (our approaches and ways-in taxonomies aside)."""
     counts = {name: spec.model.objects.count() for name, spec in SPECS.items()}
-    counts["taxonomy"] -= 1
-    counts["taxonomy_term"] -= len(TERMS)
+    counts["taxonomy"] -= 2
+    counts["taxonomy_term"] -= len(TERMS) + len(access.TERMS)
     return counts
 
 
@@ -245,6 +246,20 @@ def test_links_to_records_that_exist_nowhere_are_refused():
         "00000000-0000-4000-8000-000000000000 in the directory or in this import",
         "services.json#: a service must belong to an organization: give organization or organization_id",
     ]
+
+
+def test_a_service_at_a_location_without_its_location_is_refused_and_nothing_is_written():
+    record = load(HSDS / "3.0" / "examples" / "service_at_location_full.json")
+    del record["location"]
+    record.pop("location_id", None)
+
+    with pytest.raises(HsdsImportError) as raised:
+        import_documents(record, kind="service_at_location")
+
+    assert raised.value.lines() == [
+        "test.json#: a service at location must name its location: give location or location_id"
+    ]
+    assert directory_rows() == dict.fromkeys(SPECS, 0)
 
 
 def test_the_same_record_told_two_ways_in_one_import_is_refused():

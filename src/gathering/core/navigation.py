@@ -17,6 +17,7 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("gatherings", "events", None),
     ("gatherings", "programme", None),
     ("circles", "circles", None),
+    ("find_support", "directory", None),
     ("about", "core", frozenset({"about"})),
     ("my_data", "privacy", frozenset({"my_data", "consents"})),
     ("account", "accounts", None),
@@ -47,6 +48,7 @@ class NavLink:
 SECTIONS = (
     NavLink("gatherings", _("Gatherings"), "events:list"),
     NavLink("circles", _("Listening circles"), "circles:list"),
+    NavLink("find_support", _("Find support"), "directory:search"),
     NavLink("about", _("About"), "core:about"),
 )
 SIGNED_IN = (

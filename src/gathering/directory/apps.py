@@ -8,3 +8,7 @@ class DirectoryConfig(AppConfig):
     name = "gathering.directory"
     label = "directory"
     verbose_name = _("Network directory")
+
+    def ready(self) -> None:
+        # Registers the demo step and the home page block.
+        from . import demo, home  # noqa: F401

@@ -83,6 +83,8 @@ class Spec:
     nests: tuple[Nest, ...] = ()
     # Records that must always hang from one of these links (checked on import).
     needs_one_of: tuple[str, ...] = ()
+    # Links every record must have besides (checked on import): a service at a location names both.
+    needs_all: tuple[str, ...] = ()
 
     def link(self, name: str) -> Link:
         return next(link for link in self.links if link.field == name)
@@ -219,6 +221,7 @@ SPECS: dict[str, Spec] = {
                 *_generic(),
             ),
             needs_one_of=("service_id",),
+            needs_all=("location_id",),
         ),
         Spec(
             "address",
@@ -815,13 +818,36 @@ def _required(entity: str) -> frozenset[str]:
     return frozenset(_entity_schema(entity).get("required", []))
 
 
-def document(graph: Graph, kind: str, record: models.Model) -> dict[str, Any]:
-    """The HSDS document for one record, in the shape of the compiled schema for `kind`."""
-    return _document(graph, SPECS[kind], record, skip=frozenset(), root=True)
+def document(
+    graph: Graph,
+    kind: str,
+    record: models.Model,
+    *,
+    compact: bool = False,
+    compact_keys: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The HSDS document for one record, in the shape of the compiled schema for `kind`.
+
+    `compact` gives the shape of an API list instead (`service_list`, `organization_list`,
+    `service_at_location_list` in the compiled schemas; HSDS's openapi.json: "listings ... that only have
+    one-to-one fields in them"): the record's own fields and the single records it nests (a service's
+    `organization` and `program`), each compact too, and no lists. Keys in `compact_keys` keep their list
+    but nest its records compact: an organisation's `services` on `/organizations/{id}` ("service array
+    that contains simple information", openapi.json)."""
+    return _document(
+        graph, SPECS[kind], record, skip=frozenset(), root=True, compact=compact, compact_keys=compact_keys
+    )
 
 
 def _document(
-    graph: Graph, spec: Spec, record: models.Model, *, skip: frozenset[str], root: bool
+    graph: Graph,
+    spec: Spec,
+    record: models.Model,
+    *,
+    skip: frozenset[str],
+    root: bool,
+    compact: bool = False,
+    compact_keys: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"id": str(record.pk)}
     required = _required(spec.name)
@@ -838,7 +864,7 @@ def _document(
             if value is not None and link.field not in nested_links:
                 out[link.field] = str(value)
     for nest in spec.nests:
-        if nest.key in skip:
+        if nest.key in skip or (compact and nest.many):
             continue
         reverse = REVERSE.get((spec.name, nest.key))
         inner_skip = frozenset({reverse[1]}) if reverse else frozenset()
@@ -846,7 +872,7 @@ def _document(
         if not nest.many:
             child = graph.get(nest.target, getattr(record, spec.link(nest.link or "").attname))
             if child is not None:
-                out[nest.key] = _document(graph, target, child, skip=inner_skip, root=False)
+                out[nest.key] = _document(graph, target, child, skip=inner_skip, root=False, compact=compact)
             continue
         if nest.link is None:
             children = graph.attached(nest.target, spec.name, record.pk)
@@ -855,7 +881,9 @@ def _document(
         else:
             children = graph.children(nest.target, target.link(nest.link).attname, record.pk)
         if children:
+            inner_compact = compact or nest.key in compact_keys
             out[nest.key] = [
-                _document(graph, target, child, skip=inner_skip, root=False) for child in children
+                _document(graph, target, child, skip=inner_skip, root=False, compact=inner_compact)
+                for child in children
             ]
     return out

@@ -11,6 +11,15 @@ HSDS and never travel in its documents.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .entities import Entity
+from .querysets import (
+    OrganizationQuerySet,
+    ServiceAtLocationQuerySet,
+    ServiceQuerySet,
+    TaxonomyQuerySet,
+    TaxonomyTermQuerySet,
+)
+
 DEFAULT_TIME_ZONE = "Europe/London"
 
 # Coordinates: seven decimal places are about a centimetre; three whole digits hold any longitude.
@@ -19,30 +28,6 @@ COORDINATE = {"max_digits": 10, "decimal_places": 7, "null": True, "blank": True
 
 def text(verbose_name: str) -> models.TextField:
     return models.TextField(verbose_name, blank=True, default="")
-
-
-class Entity(models.TextChoices):
-    """The HSDS tables a record can belong to: what an attribute's or a metadata row's id points at."""
-
-    ORGANIZATION = "organization", _("Organisation")
-    PROGRAM = "program", _("Programme")
-    SERVICE = "service", _("Service")
-    LOCATION = "location", _("Location")
-    SERVICE_AT_LOCATION = "service_at_location", _("Service at a location")
-    ADDRESS = "address", _("Address")
-    PHONE = "phone", _("Phone")
-    CONTACT = "contact", _("Contact")
-    SCHEDULE = "schedule", _("Opening hours")
-    SERVICE_AREA = "service_area", _("Area served")
-    LANGUAGE = "language", _("Language")
-    ACCESSIBILITY = "accessibility", _("Accessibility")
-    COST_OPTION = "cost_option", _("Cost")
-    FUNDING = "funding", _("Funding")
-    REQUIRED_DOCUMENT = "required_document", _("Required document")
-    ORGANIZATION_IDENTIFIER = "organization_identifier", _("Organisation identifier")
-    TAXONOMY = "taxonomy", _("Taxonomy")
-    TAXONOMY_TERM = "taxonomy_term", _("Taxonomy term")
-    ATTRIBUTE = "attribute", _("Attribute")
 
 
 class LocationType(models.TextChoices):
@@ -75,6 +60,8 @@ class Organization(models.Model):
     network_relation = models.CharField(
         _("relation to our network"), max_length=10, choices=Relation.choices, blank=True, default=""
     )
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
@@ -138,6 +125,9 @@ class Service(models.Model):
         DEFUNCT = "defunct", _("Closed for good")
         TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
+    # The statuses the public sees (Service.objects.listed()); see querysets.ServiceQuerySet.listed.
+    LISTED = (Status.ACTIVE, Status.TEMPORARILY_CLOSED)
+
     id = models.UUIDField(primary_key=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="services")
     program = models.ForeignKey(
@@ -167,6 +157,8 @@ class Service(models.Model):
     # When someone in our network last checked the listing; `assured_date` is what the source says.
     verified_at = models.DateTimeField(_("last checked by us"), null=True, blank=True)
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -176,12 +168,18 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_listed(self) -> bool:
+        return self.status in self.LISTED
+
 
 class ServiceAtLocation(models.Model):
     id = models.UUIDField(primary_key=True)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
     description = text(_("description"))
+
+    objects = ServiceAtLocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service at a location")
@@ -478,6 +476,8 @@ class Taxonomy(models.Model):
     uri = text(_("web address"))
     version = text(_("version"))
 
+    objects = TaxonomyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("taxonomy")
         verbose_name_plural = _("taxonomies")
@@ -507,6 +507,8 @@ class TaxonomyTerm(models.Model):
     language = text(_("language"))
     term_uri = text(_("web address"))
     term = text(_("term (UK profile)"))
+
+    objects = TaxonomyTermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("taxonomy term")
@@ -567,3 +569,28 @@ class Metadata(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.resource_id} {self.field_name}"
+
+
+class ChangeReport(models.Model):
+    """Someone told us that a listing is wrong or out of date ("Report a change" on the service page).
+    Not HSDS: organisers read these and correct the listing. `reply_email` is personal data, given only by
+    those who want an answer."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        DONE = "done", _("Dealt with")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="change_reports")
+    details = models.TextField(_("what is wrong"))
+    reply_email = models.EmailField(_("email for a reply"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change report")
+        verbose_name_plural = _("change reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.created_at:%Y-%m-%d}"

@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import Q
 
 from . import models as m
+from .geo import Point, bounding_box, distance_km
 from .hsds import SPECS
+from .querysets import location_in_box
 
 # How many documents are loaded together when exporting: bounds memory, and each batch takes the same
 # number of queries whatever it holds.
@@ -155,6 +157,133 @@ def hsds_graph(
     )
     _load(graph, "metadata", _any_of(resource_id=graph.all_ids()))
     return graph
+
+
+class PublicGraph:
+    """A loaded graph seen as the public sees it: services that are not listed (inactive, defunct) are left
+    out of the documents built from it, such as an organisation's `services`."""
+
+    def __init__(self, graph: HsdsGraph) -> None:
+        self._graph = graph
+
+    @staticmethod
+    def _shown(entity: str, record: models.Model | None) -> bool:
+        return record is not None and (entity != "service" or record.is_listed)
+
+    def get(self, entity: str, record_id: uuid.UUID | None) -> models.Model | None:
+        record = self._graph.get(entity, record_id)
+        return record if self._shown(entity, record) else None
+
+    def children(self, entity: str, link_attname: str, record_id: uuid.UUID) -> list[models.Model]:
+        return [
+            record
+            for record in self._graph.children(entity, link_attname, record_id)
+            if self._shown(entity, record)
+        ]
+
+    def attached(self, entity: str, attached_to: str, record_id: uuid.UUID) -> list[models.Model]:
+        return self._graph.attached(entity, attached_to, record_id)
+
+
+# What the list shape of each document kind nests (hsds.document(..., compact=True)), loaded with it.
+_LIST_RELATED = {
+    "service": ("organization", "program"),
+    "service_at_location": ("location", "service__organization", "service__program"),
+    "organization": (),
+    "taxonomy": (),
+    "taxonomy_term": ("taxonomy_detail",),
+}
+
+
+def _add_service(graph: HsdsGraph, services: Iterable[m.Service]) -> None:
+    services = graph.add("service", services)
+    graph.add("organization", [service.organization for service in services])
+    graph.add("program", [service.program for service in services if service.program_id])
+
+
+def hsds_list_graph(kind: str, ids: Iterable[uuid.UUID]) -> HsdsGraph:
+    """Records of `kind` with the single records their list shape nests (a service's organisation and
+    programme; a service at a location's location and service), in one query however many."""
+    graph = HsdsGraph()
+    records = list(SPECS[kind].model.objects.filter(pk__in=list(ids)).select_related(*_LIST_RELATED[kind]))
+    if kind == "service":
+        _add_service(graph, records)
+        return graph
+    graph.add(kind, records)
+    if kind == "service_at_location":
+        graph.add("location", [record.location for record in records])
+        _add_service(graph, [record.service for record in records])
+    elif kind == "taxonomy_term":
+        graph.add("taxonomy", [record.taxonomy_detail for record in records if record.taxonomy_detail_id])
+    return graph
+
+
+def _on_the_map(latitude: object, longitude: object) -> Point | None:
+    """A stored location's point, or None when it has no coordinates or they are off the globe."""
+    if latitude is None or longitude is None:
+        return None
+    point = Point(float(latitude), float(longitude))
+    return point if -90 <= point.latitude <= 90 and -180 <= point.longitude <= 180 else None
+
+
+def ids_by_distance(
+    queryset: models.QuerySet, point: Point | tuple[float, float], *, location: str
+) -> list[tuple[uuid.UUID, float | None]]:
+    """The ids of `queryset`'s records with their distance in km from `point` to the nearest of their
+    locations (reached through `location`: "location__" from a service at a location,
+    "service_at_locations__location__" from a service), nearest first; records with no location on the
+    map come last, with None. Ties keep the queryset's order. One query."""
+    nearest: dict[uuid.UUID, float | None] = {}
+    rows = queryset.values_list("pk", f"{location}latitude", f"{location}longitude")
+    for pk, latitude, longitude in rows:
+        where = _on_the_map(latitude, longitude)
+        distance = None if where is None else distance_km(point, where)
+        known = nearest.get(pk)
+        if pk not in nearest or (distance is not None and (known is None or distance < known)):
+            nearest[pk] = distance
+    return sorted(nearest.items(), key=lambda item: (item[1] is None, item[1] or 0.0))
+
+
+def ids_near(
+    queryset: models.QuerySet, point: Point | tuple[float, float], radius_km: float, *, location: str
+) -> list[tuple[uuid.UUID, float]]:
+    """Like `ids_by_distance`, keeping only the records within `radius_km` (the bounding box is the
+    database's prefilter; `queryset` needs a `within_box` method). One query."""
+    in_box = queryset.within_box(bounding_box(point, radius_km))
+    return [
+        (pk, distance)
+        for pk, distance in ids_by_distance(in_box, point, location=location)
+        if distance is not None and distance <= radius_km
+    ]
+
+
+def services_near(
+    queryset: models.QuerySet, point: Point | tuple[float, float], radius_km: float
+) -> list[tuple[m.Service, float, m.Location]]:
+    """The services of `queryset` offered at a location within `radius_km` of `point` by great-circle
+    distance, each with the distance to its nearest such location and that location, nearest first (then
+    by name). The database keeps the services with a location in the bounding box; the exact distance is
+    measured here. Two queries, plus whatever `queryset` prefetches."""
+    box = bounding_box(point, radius_km)
+    in_box = queryset.within_box(box)
+    services = {service.pk: service for service in in_box}
+    nearest: dict[uuid.UUID, tuple[float, m.Location]] = {}
+    # A subquery rather than a list of ids: a wide radius over a big directory holds thousands.
+    places = m.ServiceAtLocation.objects.filter(
+        location_in_box(box, "location__"), service__in=in_box.order_by().values("pk")
+    ).select_related("location")
+    for place in places.order_by("location_id"):
+        location = place.location
+        distance = distance_km(point, (float(location.latitude), float(location.longitude)))
+        known = place.service_id in services
+        if (
+            known
+            and distance <= radius_km
+            and (place.service_id not in nearest or distance < nearest[place.service_id][0])
+        ):
+            nearest[place.service_id] = (distance, location)
+    found = [(services[pk], distance, location) for pk, (distance, location) in nearest.items()]
+    return sorted(found, key=lambda row: (row[1], row[0].name, str(row[0].pk)))
 
 
 def _batches(queryset: models.QuerySet) -> Iterator[list[uuid.UUID]]:

@@ -1,4 +1,4 @@
-"""Writes to the directory: importing HSDS data, all or nothing."""
+"""Writes to the directory: importing HSDS data (all or nothing), and the changes people report."""
 
 from __future__ import annotations
 
@@ -299,6 +299,21 @@ def _belongs(
                 )
             ]
         return []
+    missing = [
+        name
+        for name in spec.needs_all
+        if record.links.get(name) is None
+        and (current is None or getattr(current, spec.link(name).attname) is None)
+    ]
+    if missing:
+        given = [nest.key for nest in spec.nests if not nest.held_by_child and nest.link in missing]
+        return [
+            (
+                record.where,
+                f"{_article(spec.name)} must name its {spec.link(missing[0]).target}: "
+                f"give {' or '.join([*given, *missing])}",
+            )
+        ]
     if not spec.needs_one_of:
         return []
     for name in spec.needs_one_of:
@@ -419,3 +434,13 @@ def _sweep() -> int:
             )
             deleted += gone.delete()[0]
     return deleted
+
+
+def change_report_create(*, service: m.Service, details: str, reply_email: str = "") -> m.ChangeReport:
+    """Keep what someone says is wrong with a listing, for the organisers. Anyone may send one (the form is
+    rate-limited per address); nothing else changes until an organiser has checked it."""
+    report = m.ChangeReport(service=service, details=details.strip(), reply_email=reply_email.strip())
+    report.full_clean()
+    with transaction.atomic():
+        report.save()
+    return report

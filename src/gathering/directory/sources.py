@@ -169,6 +169,8 @@ def _table_files() -> dict[str, str]:
     for profile in ("3.0", "uk"):
         for path in (SCHEMA_DIR / profile).glob("*.json"):
             schema = json.loads(path.read_text(encoding="utf-8"))
+            if "path" not in schema:  # openapi.json describes the API, not a table
+                continue
             files.setdefault(schema["path"], path.stem)
             files.setdefault(schema["name"] + ".csv", path.stem)
     return files
