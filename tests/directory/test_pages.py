@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from gathering.directory import geo, hours, search
+from gathering.directory import approaches, geo, hours, search
 from gathering.directory import models as m
 
 from . import builders
@@ -376,3 +376,20 @@ def test_the_help_page_offers_find_support_under_the_helplines(client):
 
     assert html.index('class="helplines"') < html.index('id="find-support"')
     assert 'action="/find-support/"' in html[html.index('id="find-support"') :]
+
+
+def test_before_any_search_every_approach_is_a_link_to_its_services(client):
+    soteria = builders.service(name="Soteria house", approach=["soteria"], at=(LS1.latitude, LS1.longitude))
+    builders.service(name="Drop-in café", approach=["crisis-cafe"], at=(LS1.latitude, LS1.longitude))
+
+    page = client.get("/find-support/").content.decode()
+    browse = page[page.index('id="browse-heading"') :]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', browse[: browse.index("</section>")])
+
+    assert [label for _url, label in links] == [label for _code, label in approaches.TERMS]
+    url = {label: href for href, label in links}["Soteria"]
+    assert unescape(url) == "/find-support/?approach=soteria"
+    results = client.get(unescape(url)).content.decode()
+    assert f"/find-support/services/{soteria.pk}/" in results
+    assert "Drop-in café" not in results
+    assert 'id="browse-heading"' not in results

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from . import search, services
+from . import approaches, search, services
 from .forms import ChangeReportForm, SearchForm
 from .jsonld import service_json_ld
 from .listing import service_page
@@ -76,6 +76,10 @@ def find_support(request: HttpRequest) -> HttpResponse:
                 context["suggestions"] = _suggestions(results.criteria, request.GET)
         else:
             status = 400
+    else:
+        # Before any search: every approach as a link, so the services can be browsed without a form.
+        base = reverse("directory:search")
+        context["browse"] = [(label, f"{base}?approach={code}") for code, label in approaches.TERMS]
     response = render(request, "directory/search.html", context, status=status)
     # What someone searches for can say a lot about them: no browser or proxy keeps the answer, and
     # search engines leave result pages out.
