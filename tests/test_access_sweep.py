@@ -257,6 +257,8 @@ FOR_EVERYONE = {
     *("programme:ics", "programme:interest", "programme:print", "programme:propose", "programme:session"),
     *("programme:timetable", "programme:withdraw"),
     *("directory:search", "directory:service", "directory:report", "directory:report_sent"),
+    *directory_registry.partner_registry.FOR_EVERYONE,
+    *("directory:approaches", "directory:approach", "network:list", "network:organisation"),
     *HSDS_API_ROUTES,
 }
 

@@ -414,6 +414,10 @@ GATHERING_DEFAULT_COUNTRY = env.str("GATHERING_DEFAULT_COUNTRY", default="GB")
 # requested from another site. When set, the search page's Content-Security-Policy allows images from it.
 GATHERING_MAP_TILES_URL = env.str("GATHERING_MAP_TILES_URL", default="")
 GATHERING_MAP_TILES_ATTRIBUTION = env.str("GATHERING_MAP_TILES_ATTRIBUTION", default="")
+# Our network's pages show an organisation's logo from this site; logos from these other origins
+# ("https://images.example.org") too, and those pages' Content-Security-Policy then allows them. Empty (the
+# default): a logo on another site is not shown, so no visitor's browser asks another site for it.
+GATHERING_LOGO_ORIGINS = env.list("GATHERING_LOGO_ORIGINS", default=[])
 # How long personal data is kept (docs/data-protection.md); the daily retention jobs enforce it.
 GATHERING_RETENTION_DAYS = {
     "access_needs_after_event": env.int("GATHERING_RETAIN_ACCESS_NEEDS_DAYS", default=30),

@@ -1,12 +1,14 @@
 """Someone looking for help, by clicking only what the site shows, without an account: from the home page to
 Find support, a search from their postcode for Open Dialogue, the service's page, and a report that its
-details have changed, thanked for it. Every page passes axe-core, runs under the Content-Security-Policy,
-and the search and the service page work the same with JavaScript off."""
+details have changed, thanked for it; from the home page to an approach's page and one of its services; from
+the footer to our network, an organisation and its service. Every page passes axe-core, runs under the
+Content-Security-Policy, and the search and the service page work the same with JavaScript off."""
 
 import re
 
 import pytest
 
+from gathering.directory import approaches
 from gathering.directory import models as m
 from gathering.directory.demo import seed_directory
 
@@ -86,6 +88,73 @@ def test_finding_an_open_dialogue_service_near_a_postcode_and_reporting_a_change
     shot(page, folder, "04-thank-you")
     report = m.ChangeReport.objects.get()
     assert (report.service_id, report.details) == (service.pk, "The team now also meets on Saturdays.")
+
+
+def test_from_the_home_page_to_an_approach_and_one_of_its_services_by_clicks(new_page):
+    seed_directory()
+    # Browser tests start from an emptied database: the page's words are written as an organiser would.
+    m.ApproachPage.objects.update_or_create(
+        term_id=approaches.term_id("open-dialogue"),
+        defaults={
+            "summary": "Meetings with you and the people who matter to you, held early and often.",
+            "what_it_is": "Network meetings with the person, their family and friends and a small team.",
+            "first_contact": "A team aims to meet within a day of the first call, often at home.",
+            "evidence": "- Developed in **Western Lapland**, Finland.\n- The ODDESSI trial in the UK.",
+        },
+    )
+    folder = screenshot_folder("directory")
+    page = new_page()
+    main = page.locator("main")
+
+    # 1. The home page lists the approaches our network showcases.
+    page.goto("/")
+    main.locator("section.approaches-home").get_by_role("link", name="Open Dialogue", exact=True).click()
+    page.wait_for_url("**/find-support/approaches/open-dialogue/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Open Dialogue"
+    assert main.get_by_role("heading", name="What it is").is_visible()
+    assert "Western Lapland" in main.inner_text()
+    assert axe_violations(page) == []
+    shot(page, folder, "05-approach")
+
+    # 2. One of the services that offer it, and back to the approach from the service's page.
+    services = main.locator("#services-heading ~ ol.results > li h3 a")
+    assert services.count() >= 1
+    name = services.first.inner_text()
+    services.first.click()
+    page.wait_for_url("**/find-support/services/**")
+    assert page.get_by_role("heading", level=1).inner_text() == name
+    assert axe_violations(page) == []
+    main.locator(".approach-list").get_by_role("link", name="Open Dialogue").click()
+    page.wait_for_url("**/find-support/approaches/open-dialogue/")
+
+
+def test_our_network_from_the_footer_to_an_organisation_and_its_service(new_page):
+    seed_directory()
+    folder = screenshot_folder("directory")
+    page = new_page()
+    main = page.locator("main")
+
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name="Our network").click()
+    page.wait_for_url("**/network/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Our network"
+    assert axe_violations(page) == []
+    shot(page, folder, "06-network")
+
+    finnish = m.Organization.objects.in_network().in_country("FI").order_by("name", "id").first()
+    relation = {"partner": "Partners", "friend": "Friends", "aligned": "Aligned organisations"}
+    page.get_by_label("Relation to our network").select_option(label=relation[finnish.network_relation])
+    page.get_by_label("Country").select_option(label="Finland")
+    main.get_by_role("button", name="Show organisations").click()
+    page.wait_for_url(f"**/network/?relation={finnish.network_relation}&country=FI")
+    organisations = main.locator("ul.network-members > li h3 a")
+    assert organisations.first.inner_text() == finnish.name
+    organisations.first.click()
+    page.wait_for_url("**/network/*/")
+    assert axe_violations(page) == []
+    main.locator(".member-services a").first.click()
+    page.wait_for_url("**/find-support/services/**")
+    assert "Run by" in main.locator(".lead").inner_text()
 
 
 def test_the_map_and_the_schema_org_data_run_under_the_content_security_policy(new_page):

@@ -187,6 +187,32 @@ def send_programme_emails() -> None:
     account_delete(user=host)
 
 
+def send_directory_emails(organiser) -> None:
+    """The directory: a member added and an address invited, a proposal approved and one not, a reply to
+    someone who reported a change, and the reminder to check listings nobody has checked for a year."""
+    from gathering.directory import moderation
+    from gathering.directory.jobs import check_reminders_job
+    from gathering.directory.models import ChangeReport
+
+    from ..directory.partner_data import partner_service, propose
+
+    service = partner_service()
+    organization = service.organization
+    partner = UserFactory(email="partner@example.org")
+    moderation.member_add(organization=organization, email=partner.email, actor=organiser)
+    moderation.member_add(organization=organization, email="invited@example.org", actor=organiser)
+    approved = propose(service, partner, description="Now on Thursdays too.")
+    moderation.proposal_approve(proposal=approved, actor=organiser)
+    declined = propose(service, partner, description="Open every day.")
+    moderation.proposal_reject(proposal=declined, actor=organiser, reason="It opens on Tuesdays only.")
+    report = ChangeReport.objects.create(
+        service=service, details="The phone number is wrong.", reply_email="reporter@example.org"
+    )
+    moderation.change_report_close(report=report, actor=organiser, reply="Corrected, thank you.")
+    partner_service("Riverside Crisis Café", org=organization)  # never checked
+    check_reminders_job(now=timezone.now())
+
+
 def publish_timetable(programme, organiser) -> None:
     run = timetable_optimise_request(programme=programme, actor=organiser, time_limit=5, start=False)
     run = timetable_run_execute(run_id=run.pk)
@@ -267,6 +293,7 @@ def test_every_email_is_sent_and_every_link_in_it_opens(live_server, settings, r
     send_feedback_invitations()
     send_circles_emails()
     send_programme_emails()
+    send_directory_emails(organiser)
 
     missing = every_email_template() - rendered
     assert not missing, f"no test here sends {sorted(missing)}: trigger it above"

@@ -36,13 +36,23 @@ STAFF = [("Staff", "/staff/")]
 
 STAFF_AREAS = {
     "facilitator": ["Programmes", "Circles you facilitate"],
-    "organiser": ["Gatherings", "Bursaries", "Programmes", "Listening circles", "Team"],
+    "organiser": [
+        "Gatherings",
+        "Bursaries",
+        "Programmes",
+        "Listening circles",
+        "Directory",
+        "Approach pages",
+        "Team",
+    ],
     "safeguarding_lead": ["Programmes", "Safeguarding"],
     "admin": [
         "Gatherings",
         "Bursaries",
         "Programmes",
         "Listening circles",
+        "Directory",
+        "Approach pages",
         "Circles you facilitate",
         "Safeguarding",
         "Audit log",
@@ -55,6 +65,8 @@ AREA_URLS = {
     "Bursaries": "/staff/gatherings/",
     "Programmes": "/staff/programme/",
     "Listening circles": "/staff/circles/",
+    "Directory": "/staff/directory/",
+    "Approach pages": "/staff/directory/approaches/",
     "Circles you facilitate": "/staff/circles/facilitating/",
     "Safeguarding": "/staff/safeguarding/",
     "Audit log": "/staff/audit/",
@@ -158,6 +170,9 @@ def test_a_visitor_reaches_every_public_section_within_two_clicks(client, world)
         "/find-support/": 1,
         "/help/": 1,
         "/about/": 1,
+        "/network/": 1,
+        "/find-support/approaches/": 1,
+        "/find-support/approaches/open-dialogue/": 1,
         f"/circles/{world['series'].slug}/": 1,
         f"/gatherings/{event.slug}/programme/": 2,
         f"/gatherings/{world['past'].slug}/": 2,
@@ -236,6 +251,8 @@ def test_the_current_section_is_marked(client, participant, organiser, world):
     assert current_links(client, f"/circles/{world['series'].slug}/") == {"Listening circles": "true"}
     assert current_links(client, "/about/") == {"About": "page"}
     assert current_links(client, "/find-support/") == {"Find support": "page"}
+    assert current_links(client, "/find-support/approaches/soteria/") == {"Find support": "true"}
+    assert current_links(client, "/network/") == {"About": "true"}
     assert current_links(client, "/accounts/login/") == {"Sign in": "page"}
     person = signed_in(participant)
     assert current_links(person, "/my/gatherings/") == {"My Gatherings": "page"}
@@ -246,6 +263,7 @@ def test_the_current_section_is_marked(client, participant, organiser, world):
     assert current_links(person, "/account/") == {"Account": "page"}
     assert current_links(person, "/account/tokens/") == {"Account": "true"}
     assert current_links(person, "/accounts/email/") == {"Account": "true"}
+    assert current_links(person, "/my/organisations/") == {"Account": "true"}
     staff = signed_in(organiser)
     assert current_links(staff, "/staff/") == {"Staff": "page"}
     assert current_links(staff, "/staff/gatherings/") == {"Staff": "true"}

@@ -113,7 +113,7 @@ def test_the_service_page_shows_what_people_need(client, full_service):
     assert 'href="mailto:team@compass.example.org"' in html
     assert 'href="https://compass.example.org/leeds"' in html
     assert 'href="https://compass.example.org/"' in html
-    assert '<a href="/find-support/?approach=open-dialogue">Open Dialogue</a>' in html
+    assert '<a href="/find-support/approaches/open-dialogue/">Open Dialogue</a>' in html
     assert html.index(">Open Dialogue<") < html.index(">Family and carers<")
     assert f'href="/find-support/services/{full_service.pk}/report/"' in html
 
@@ -378,16 +378,21 @@ def test_the_help_page_offers_find_support_under_the_helplines(client):
     assert 'action="/find-support/"' in html[html.index('id="find-support"') :]
 
 
-def test_before_any_search_every_approach_is_a_link_to_its_services(client):
+def test_before_any_search_every_approach_is_a_link_to_its_page_and_its_services(client):
     soteria = builders.service(name="Soteria house", approach=["soteria"], at=(LS1.latitude, LS1.longitude))
     builders.service(name="Drop-in café", approach=["crisis-cafe"], at=(LS1.latitude, LS1.longitude))
 
     page = client.get("/find-support/").content.decode()
     browse = page[page.index('id="browse-heading"') :]
-    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', browse[: browse.index("</section>")])
+    rows = re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a> · <a href="([^"]+)">find services',
+        browse[: browse.index("</section>")],
+    )
 
-    assert [label for _url, label in links] == [label for _code, label in approaches.TERMS]
-    url = {label: href for href, label in links}["Soteria"]
+    assert [label for _page, label, _url in rows] == [label for _code, label in approaches.TERMS]
+    approach_page, url = {label: (page, href) for page, label, href in rows}["Soteria"]
+    assert approach_page == "/find-support/approaches/soteria/"
+    assert 'href="/find-support/approaches/"' in browse
     assert unescape(url) == "/find-support/?approach=soteria"
     results = client.get(unescape(url)).content.decode()
     assert f"/find-support/services/{soteria.pk}/" in results

@@ -57,6 +57,21 @@ STAFF_AREAS = (
         ("accounts.organise",),
     ),
     StaffArea(
+        gettext_lazy("Directory"),
+        "directory_staff:queue",
+        gettext_lazy(
+            "Partners' proposed changes to listings, reports of changes, listings that need checking, and "
+            "who acts for each organisation."
+        ),
+        ("accounts.organise",),
+    ),
+    StaffArea(
+        gettext_lazy("Approach pages"),
+        "directory_staff:approaches",
+        gettext_lazy("The words on the public page of each approach our network showcases."),
+        ("accounts.organise",),
+    ),
+    StaffArea(
         gettext_lazy("Circles you facilitate"),
         "circles_staff:facilitating",
         gettext_lazy("Your circles, their members and meetings."),

@@ -19,8 +19,12 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("circles", "circles", None),
     ("find_support", "directory", None),
     ("about", "core", frozenset({"about"})),
+    # Our network is reached from About and the footer, so its pages sit in that section.
+    ("about", "network", None),
     ("my_data", "privacy", frozenset({"my_data", "consents"})),
     ("account", "accounts", None),
+    # The pages of people who act for an organisation in the directory, linked from the account pages.
+    ("account", "partners", None),
     ("sign_in", "", frozenset({"account_login"})),
     ("sign_up", "", frozenset({"account_signup"})),
     ("sign_out", "", frozenset({"account_logout"})),
@@ -32,6 +36,7 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("staff", "circles_staff", None),
     ("staff", "safeguarding", None),
     ("staff", "audit", None),
+    ("staff", "directory_staff", None),
     ("staff", "admin", None),
 )
 

@@ -24,6 +24,24 @@ TERMS = (
 )
 
 
+CODES = tuple(code for code, _name in TERMS)
+
+# Words that show a session or a resource is about the approach (any one will do, in any case): the name
+# and the ways people commonly write it, chosen so that they do not turn up in unrelated titles.
+MENTIONS = {
+    "peer-respite": ("peer respite", "peer-run respite"),
+    "open-dialogue": ("open dialogue",),
+    "hearing-voices": ("hearing voices", "voice hearing", "voice-hearing", "voice hearer"),
+    "crisis-cafe": ("crisis café", "crisis cafe", "safe haven"),
+    "soteria": ("soteria",),
+    "recovery-college": ("recovery college",),
+    "peer-support-group": ("peer support group", "peer-support group"),
+    "trauma-informed": ("trauma-informed", "trauma informed"),
+    "arts-and-creative": ("creative", "arts for", "art therapy", "arts therapy", "arts and health"),
+    "family-and-carers": ("carers", "families", "family and friends"),
+}
+
+
 def term_id(code: str) -> uuid.UUID:
     """The id of the approach with this code, the same everywhere."""
     return uuid.uuid5(NAMESPACE, f"term:{code}")

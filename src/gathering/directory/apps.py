@@ -10,5 +10,11 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Network directory")
 
     def ready(self) -> None:
-        # Registers the demo step and the home page block.
-        from . import demo, home  # noqa: F401
+        from gathering.accounts.signals import account_deleting
+
+        # Registers the demo step, the home page block and the reminders to check old listings.
+        from . import demo, home, jobs  # noqa: F401
+        from .moderation import on_account_deleting
+
+        # Invitations to a deleted account's addresses go with it.
+        account_deleting.connect(on_account_deleting, dispatch_uid="directory_invitations_on_delete")

@@ -63,6 +63,39 @@ ORGANISATION_NAMES = (
     "Cwtch Wellbeing Cymru",
     "Länsi Dialogue Network",
 )
+# What each organisation does, in a line, for the network page (by the number in ORGANISATION_NAMES).
+ORGANISATION_WORK = (
+    "runs peer support groups and a warm line across the north of England",
+    "runs a recovery college and peer-led courses",
+    "opens community spaces where people can drop in and be listened to",
+    "brings Hearing Voices groups together and trains new facilitators",
+    "offers arts, music and writing groups for people going through a hard time",
+    "runs crisis cafés that are open in the evenings and at night",
+    "is a co-operative of people with lived experience offering peer support in rural areas",
+    "trains volunteers in listening and runs listening circles",
+    "runs peer support groups in the Pennine towns",
+    "runs a small sanctuary by the sea for people in crisis",
+    "supports Hearing Voices groups in the valleys",
+    "helps communities start and keep listening circles",
+    "offers wellbeing courses and one-to-one peer support",
+    "keeps quiet rooms open in town centres for anyone who needs a calm place",
+    "supports families, friends and carers through groups and a phone line",
+    "runs creative workshops in harbour towns",
+    "runs a peer respite house as an alternative to hospital",
+    "works with NHS teams to offer Open Dialogue network meetings",
+    "is working to open a Soteria house",
+    "runs a recovery college open to everyone, with no referral needed",
+    "runs textile and craft groups as a way through distress",
+    "hosts shared meals and peer support evenings",
+    "offers trauma-informed support and training",
+    "supports people leaving hospital with peer mentors",
+    "brings together local groups working for compassionate mental health support",
+    "runs a crisis house and a family support service",
+    "runs a listening line in the evenings",
+    "supports peer groups across Scotland",
+    "offers peer support and creative groups in Welsh and English",
+    "connects Open Dialogue practitioners in Finland and beyond",
+)
 RELATIONS = (
     m.Organization.Relation.PARTNER,
     m.Organization.Relation.FRIEND,
@@ -407,7 +440,10 @@ def _organisations(count: int) -> list[m.Organization]:
             m.Organization(
                 id=_id("organization", number),
                 name=name,
-                description=f"{name} is a fictional organisation, made up for Gathering's demo.",
+                description=(
+                    f"{name} {ORGANISATION_WORK[number % len(ORGANISATION_WORK)]}. "
+                    "A fictional organisation, made up for Gathering's demo."
+                ),
                 email=f"hello@{slug}.example.org",
                 website=f"https://{slug}.example.org/",
                 network_relation=RELATIONS[number % len(RELATIONS)],
@@ -682,3 +718,39 @@ def seed_directory(*, scale: int = 1) -> None:
 @demo_step("directory", order=50)
 def seed(run: DemoRun) -> None:
     seed_directory(scale=run.scale)
+    seed_partners(run)
+
+
+# The organisation the demo participant acts for, with one proposal and one report of a change waiting for
+# the demo organiser in the moderation queue (/staff/directory/).
+PARTNER_NUMBER = 0
+DEMO_REPORT = (
+    "The Saturday session has moved to the afternoon, and the phone number on the listing no longer works."
+)
+DEMO_HOURS = (None, None, ("18:00", "20:00"), None, None, ("13:00", "16:00"), None)
+
+
+def seed_partners(run: DemoRun) -> None:
+    """Make the demo participant a member of the first partner organisation and leave a proposed change to
+    one of its services and a report of a change for the organiser to find. Adds nothing the second time."""
+    from dataclasses import replace
+
+    from .moderation import proposal_submit
+    from .proposals import editable_document, form_start
+
+    person = run.people.get("participant")
+    organization = m.Organization.objects.filter(pk=_id("organization", PARTNER_NUMBER)).first()
+    if person is None or organization is None:
+        return
+    m.OrganizationMember.objects.get_or_create(organization=organization, user=person)
+    services = list(m.Service.objects.listed().filter(organization=organization).order_by("name", "id")[:2])
+    if not services:
+        return
+    if not m.ServiceProposal.objects.filter(organization=organization).exists():
+        start = form_start(editable_document(services[0])).answers
+        description = f"{start.description} From January we also meet on Wednesday evenings.".strip()
+        answers = replace(start, description=description, hours=DEMO_HOURS)
+        proposal_submit(organization=organization, user=person, answers=answers, service=services[0])
+    report_service = services[-1]
+    if not m.ChangeReport.objects.filter(service=report_service, details=DEMO_REPORT).exists():
+        m.ChangeReport.objects.create(service=report_service, details=DEMO_REPORT)

@@ -1,7 +1,10 @@
-"""The search form of "Find support" (sent by GET, so a search is a plain address) and the form for
-reporting a change to a listing, with messages in the GOV.UK style."""
+"""The search form of "Find support" (sent by GET, so a search is a plain address), the form for
+reporting a change to a listing, the organisers' form for an approach's page and our network's filters,
+with messages in the GOV.UK style."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.functional import lazy
@@ -9,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import access, approaches, geo, search
+from .countries import country_code, country_names
 
 NO_NUL = _("Remove the unusual characters from this answer")
 
@@ -186,3 +190,87 @@ class ChangeReportForm(forms.Form):
             "null_characters_not_allowed": NO_NUL,
         },
     )
+
+
+MARKDOWN_HINT = _(
+    "Plain words. Leave a blank line between paragraphs; start a line with “- ” for a list, and write "
+    "[words](https://example.org) for a link. Pictures, scripts and styles are removed."
+)
+
+
+def _markdown_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=f"{help_text} {MARKDOWN_HINT}",
+        required=False,
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "max_length": _("Please keep this to 6,000 characters or fewer"),
+            "null_characters_not_allowed": NO_NUL,
+        },
+    )
+
+
+class ApproachPageForm(forms.Form):
+    """The words of an approach's page, for organisers."""
+
+    summary = forms.CharField(
+        label=_("Summary"),
+        help_text=_("One line, shown in lists of approaches and at the top of the page."),
+        max_length=200,
+        error_messages={
+            "required": _("Enter a summary of the approach in one line"),
+            "max_length": _("Keep the summary to 200 characters or fewer"),
+            "null_characters_not_allowed": NO_NUL,
+        },
+    )
+    what_it_is = _markdown_field(_("What it is"), _("In plain words, for someone who has never heard of it."))
+    first_contact = _markdown_field(
+        _("What a first contact looks like"),
+        _("How someone gets in touch, and what happens the first time."),
+    )
+    evidence = _markdown_field(
+        _("Where the evidence and the people behind it are"),
+        _("Name the research, organisations and people by name, so readers can find them."),
+    )
+
+    def clean_summary(self) -> str:
+        summary = " ".join(self.cleaned_data["summary"].split())
+        if not summary:
+            raise forms.ValidationError(_("Enter a summary of the approach in one line"), code="required")
+        return summary
+
+
+class NetworkFilterForm(forms.Form):
+    """Our network's filters, sent by GET so a filtered list is a plain address. The countries are those the
+    network's organisations are in (`network.network_countries`)."""
+
+    relation = forms.ChoiceField(
+        label=_("Relation to our network"),
+        choices=[
+            ("", _("Partners, friends and aligned organisations")),
+            ("partner", _("Partners")),
+            ("friend", _("Friends")),
+            ("aligned", _("Aligned organisations")),
+        ],
+        required=False,
+        error_messages={"invalid_choice": _("Choose a relation from the list")},
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a country from the list")},
+    )
+
+    def __init__(self, *args: Any, countries: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = list(countries)
+        # A country no organisation is in any more (a bookmarked address) still makes a valid, empty list.
+        asked = country_code(str(self.data.get("country", "")))
+        if asked in country_names() and asked not in dict(choices):
+            choices.append((asked, country_names()[asked]))
+        self.fields["country"].choices = [("", _("Any country")), *choices]
+
+    def clean_country(self) -> str:
+        return country_code(self.cleaned_data["country"])

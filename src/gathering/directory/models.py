@@ -8,6 +8,8 @@ stored as "" when absent. Our own fields (the network relation, `time_zone`, `ve
 HSDS and never travel in its documents.
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +62,8 @@ class Organization(models.Model):
     network_relation = models.CharField(
         _("relation to our network"), max_length=10, choices=Relation.choices, blank=True, default=""
     )
+    # HSDS has a logo but no words for it; without them the logo is never shown (`logo_shown`).
+    logo_alt = text(_("what the logo shows, in words"))
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -71,6 +75,18 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.logo.strip() and not self.logo_alt.strip():
+            raise ValidationError(
+                {"logo_alt": _("Say in a few words what the logo shows, for people who cannot see it")}
+            )
+
+    @property
+    def logo_shown(self) -> bool:
+        """Whether the logo can be shown: it has words for people who cannot see it."""
+        return bool(self.logo.strip() and self.logo_alt.strip())
 
 
 class Program(models.Model):
@@ -585,6 +601,13 @@ class ChangeReport(models.Model):
     reply_email = models.EmailField(_("email for a reply"), blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # Set when an organiser marks the report dealt with (directory/moderation.py); the reply address is
+    # cleared then, as it is no longer needed.
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("dealt with at"), null=True, blank=True)
+    note = models.TextField(_("what was done"), blank=True, default="")
 
     class Meta:
         verbose_name = _("change report")
@@ -594,3 +617,161 @@ class ChangeReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.created_at:%Y-%m-%d}"
+
+
+class ApproachPage(models.Model):
+    """The words on an approach's public page (`/find-support/approaches/<code>/`), one per term of our
+    approaches taxonomy. Not HSDS: organisers write them, in Markdown that is sanitised when shown."""
+
+    term = models.OneToOneField(
+        TaxonomyTerm, on_delete=models.CASCADE, primary_key=True, related_name="approach_page"
+    )
+    summary = models.CharField(_("summary in one line"), max_length=200)
+    what_it_is = text(_("what it is"))
+    first_contact = text(_("what a first contact looks like"))
+    evidence = text(_("the evidence and the people behind it"))
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # SET_NULL: deleting an account keeps the page; the audit log says who changed it.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("approach page")
+        verbose_name_plural = _("approach pages")
+
+    def __str__(self) -> str:
+        return str(self.term_id)
+
+
+# --- Partners and moderation (not HSDS) --------------------------------------------------------------------
+
+
+class OrganizationMember(models.Model):
+    """Someone who acts for an organisation in the directory: they propose new services and changes to its
+    listings, confirm that listings are still correct, and get the reminders to check them. Organisers add
+    members (directory/moderation.py)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        ordering = ["organization", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="directory_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.user_id}"
+
+
+class OrganizationInvitation(models.Model):
+    """An organiser's invitation, by email, to act for an organisation, for an address with no account yet.
+    The person accepts it once signed in with that (verified) address; then the invitation is deleted."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation invitation")
+        verbose_name_plural = _("organisation invitations")
+        ordering = ["organization", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email"], name="directory_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.email}"
+
+
+class ServiceProposal(models.Model):
+    """A member's proposed new service, or change to one of their organisation's services, waiting for an
+    organiser. `document` is the proposed HSDS service document (checked against the schemas when it was
+    made); `base` is what the listing said then (None for a new service), and `changed` names the parts the
+    member changed (directory/proposals.py), which are all that approving it writes."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", _("Change to a service")
+        NEW = "new", _("New service")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an organiser")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="proposals")
+    # The service changed; for a new service, set once it is approved and exists.
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    document = models.JSONField(_("proposed listing"))
+    base = models.JSONField(_("listing when proposed"), null=True, blank=True)
+    changed = models.JSONField(_("parts changed"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_proposals",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("proposed change to a listing")
+        verbose_name_plural = _("proposed changes to listings")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["organization", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.document.get('name', '')}"
+
+    @property
+    def name(self) -> str:
+        """The service's name as proposed."""
+        return str(self.document.get("name", ""))
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class CheckReminder(models.Model):
+    """When an organisation's members were last reminded that a listing needs checking (directory/jobs.py),
+    so that each listing is in a reminder at most once in 30 days."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, primary_key=True, related_name="check_reminder"
+    )
+    sent_at = models.DateTimeField(_("reminded at"))
+
+    class Meta:
+        verbose_name = _("reminder to check a listing")
+        verbose_name_plural = _("reminders to check listings")
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.sent_at:%Y-%m-%d}"

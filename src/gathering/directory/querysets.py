@@ -57,6 +57,21 @@ def _words(words: str | Iterable[str]) -> list[str]:
     return [word for part in words for word in str(part).split() if word]
 
 
+def stale_cutoff(now: datetime.datetime) -> datetime.datetime:
+    """The moment twelve calendar months before `now`: a listing last checked before it needs checking
+    again (on 29 February, the 28th a year earlier)."""
+    try:
+        return now.replace(year=now.year - 1)
+    except ValueError:
+        return now.replace(year=now.year - 1, day=28)
+
+
+def is_stale(verified_at: datetime.datetime | None, *, now: datetime.datetime) -> bool:
+    """Whether a listing last checked at `verified_at` (None: never) needs checking: more than twelve
+    months ago, or never. `ServiceQuerySet.stale` is the same condition in the database."""
+    return verified_at is None or verified_at < stale_cutoff(now)
+
+
 def _model(name: str) -> type[models.Model]:
     """A directory model by name: the models attach these query sets, so they are looked up, not imported."""
     return apps.get_model("directory", name)
@@ -71,6 +86,11 @@ class ServiceQuerySet(models.QuerySet):
         that people who know them learn they are closed for now (their `status` says so). Inactive and
         defunct services are kept for the record but never shown."""
         return self.filter(status__in=self.model.LISTED)
+
+    def stale(self, now: datetime.datetime) -> ServiceQuerySet:
+        """Services nobody in the network has checked for more than twelve months, or ever (see
+        `is_stale`)."""
+        return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=stale_cutoff(now)))
 
     def matching(self, words: str | Iterable[str]) -> ServiceQuerySet:
         """Services in which every word appears (case-insensitively, anywhere within a word) in the name,
@@ -154,6 +174,26 @@ class OrganizationQuerySet(models.QuerySet):
         )
         services = Service.objects.with_terms(ids).filter(organization_id=OuterRef("pk"))
         return self.filter(Exists(own) | Exists(services))
+
+    def in_network(self, relation: str = "") -> OrganizationQuerySet:
+        """Our network: organisations with a relation to it (partners, friends, aligned organisations),
+        or only those with `relation`."""
+        if relation:
+            return self.filter(network_relation=relation)
+        return self.exclude(network_relation="")
+
+    def in_country(self, country: str) -> OrganizationQuerySet:
+        """Organisations with an address in `country` (as the address gives it, in any case): at a place
+        of their own, or where one of their listed services is offered."""
+        Address = _model("Address")
+
+        own = Address.objects.filter(location__organization_id=OuterRef("pk"), country__iexact=country)
+        offered = Address.objects.filter(
+            location__service_at_locations__service__organization_id=OuterRef("pk"),
+            location__service_at_locations__service__status__in=_model("Service").LISTED,
+            country__iexact=country,
+        )
+        return self.filter(Exists(own) | Exists(offered))
 
 
 class ServiceAtLocationQuerySet(models.QuerySet):

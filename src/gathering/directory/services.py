@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -17,8 +17,11 @@ from . import models as m
 from .hsds import GENERIC_ID, SPECS, Listing, Record, Spec, flatten, printable, validate
 from .sources import Source, read_path
 
+if TYPE_CHECKING:
+    from gathering.accounts.models import User
+
 # Our own fields on HSDS tables: an import never changes them.
-OWN_FIELDS = {"network_relation", "time_zone", "verified_at"}
+OWN_FIELDS = {"network_relation", "time_zone", "verified_at", "logo_alt"}
 # The order records are written in, so that a record's links point at records already written.
 WRITE_ORDER = (
     "taxonomy",
@@ -444,3 +447,51 @@ def change_report_create(*, service: m.Service, details: str, reply_email: str =
     with transaction.atomic():
         report.save()
     return report
+
+
+APPROACH_PAGE_FIELDS = ("summary", "what_it_is", "first_contact", "evidence")
+
+
+def approach_page_update(*, code: str, actor: User, **text: str) -> tuple[m.ApproachPage, list[str]]:
+    """Change the words of an approach's page (`text`: any of APPROACH_PAGE_FIELDS, in Markdown but the
+    one-line summary). For organisers and administrators, in a session that passed the second factor
+    (their permission is withheld otherwise). The page is made if it is missing. Returns the page and the
+    fields that changed; a change is written with an audit entry naming them, and no change writes
+    nothing."""
+    from django.core.exceptions import PermissionDenied
+
+    from gathering.privacy.models import AuditEntry
+    from gathering.privacy.services import audit_record
+
+    from . import approaches
+
+    if not actor.has_perm("accounts.organise"):
+        raise PermissionDenied
+    unknown = set(text) - set(APPROACH_PAGE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a field of an approach page: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        term = m.TaxonomyTerm.objects.get(pk=approaches.term_id(code), code=code)
+        page = m.ApproachPage.objects.select_for_update().filter(term=term).first()
+        if page is None:
+            page = m.ApproachPage(term=term)
+        values = {name: value.strip().replace("\r\n", "\n") for name, value in text.items()}
+        changed = [name for name, value in values.items() if getattr(page, name) != value]
+        creating = page._state.adding
+        if not changed and not creating:
+            return page, []
+        for name in changed:
+            setattr(page, name, values[name])
+        page.updated_by = actor
+        page.full_clean()
+        if creating:
+            page.save(force_insert=True)
+        else:
+            page.save(update_fields=[*changed, "updated_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CHANGED,
+            subject=page,
+            detail=f"approach page {code}: {'created; ' if creating else ''}{', '.join(changed)}",
+        )
+    return page, changed

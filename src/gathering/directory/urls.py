@@ -10,4 +10,6 @@ urlpatterns = [
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/report/", views.report_change, name="report"),
     path("services/<uuid:service_id>/report/sent/", views.report_sent, name="report_sent"),
+    path("approaches/", views.approach_list, name="approaches"),
+    path("approaches/<slug:code>/", views.approach_detail, name="approach"),
 ]

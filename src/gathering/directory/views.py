@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from . import approaches, search, services
+from . import approaches, search, services, showcase
 from .forms import ChangeReportForm, SearchForm
 from .jsonld import service_json_ld
 from .listing import service_page
 from .models import Service
+from .querysets import is_stale
 
 
 def _map_settings() -> dict[str, str]:
@@ -77,9 +78,13 @@ def find_support(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        # Before any search: every approach as a link, so the services can be browsed without a form.
+        # Before any search: every approach as a link to its page and to the services that offer it, so
+        # the directory can be browsed without a form.
         base = reverse("directory:search")
-        context["browse"] = [(label, f"{base}?approach={code}") for code, label in approaches.TERMS]
+        context["browse"] = [
+            (label, reverse("directory:approach", args=[code]), f"{base}?approach={code}")
+            for code, label in approaches.TERMS
+        ]
     response = render(request, "directory/search.html", context, status=status)
     # What someone searches for can say a lot about them: no browser or proxy keeps the answer, and
     # search engines leave result pages out.
@@ -99,6 +104,8 @@ def service_detail(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
         raise Http404
     url = settings.GATHERING_BASE_URL + request.path
     context = {"page": page, "service": page.service, "json_ld": service_json_ld(page, url=url)}
+    # A listing nobody has checked for more than a year says so (querysets.is_stale).
+    context["stale"] = is_stale(page.service.verified_at, now=search.now())
     return render(request, "directory/service.html", context)
 
 
@@ -124,3 +131,23 @@ def report_change(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
 @require_safe
 def report_sent(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     return render(request, "directory/report_sent.html", {"service": _listed_service(service_id)})
+
+
+@require_safe
+def approach_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/approaches.html", {"approaches": showcase.approach_list()})
+
+
+@require_safe
+def approach_detail(request: HttpRequest, code: str) -> HttpResponse:
+    found = showcase.approach_showcase(code, at=search.now())
+    if found is None:
+        raise Http404
+    context = {
+        "approach": found.approach,
+        "results": found.services,
+        "sessions": found.sessions,
+        "resources": found.resources,
+        "can_edit": request.user.has_perm("accounts.organise"),
+    }
+    return render(request, "directory/approach.html", context)

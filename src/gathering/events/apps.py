@@ -13,8 +13,8 @@ class EventsConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import erasure_previewing
 
-        # Registers the demo step, home page blocks, periodic jobs, references and rules.
-        from . import demo, home, jobs, references, rules  # noqa: F401
+        # Registers the demo step, home page blocks, periodic jobs, references, rules and the topic finder.
+        from . import demo, home, jobs, references, rules, topics  # noqa: F401
         from .erasure import on_account_deleting, on_erasure_previewing
 
         account_deleting.connect(on_account_deleting, dispatch_uid="events_anonymise_on_delete")

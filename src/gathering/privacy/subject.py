@@ -34,6 +34,10 @@ ACTING_ON_OTHERS = {
     ("support.concern", "assigned_to"),
     ("support.concernnote", "author"),
     ("support.concernstatuschange", "changed_by"),
+    ("directory.changereport", "handled_by"),
+    ("directory.serviceproposal", "decided_by"),
+    ("directory.organizationmember", "added_by"),
+    ("directory.organizationinvitation", "invited_by"),
 }
 # Fields never exported: secrets and internal keys.
 SECRET_FIELDS = {"password", "key_hash", "checkin_code", "token", "data", "secret", "session_data", "key"}

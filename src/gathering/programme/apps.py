@@ -14,7 +14,8 @@ class ProgrammeConfig(AppConfig):
         from gathering.accounts.signals import account_deleting
         from gathering.privacy.signals import erasure_previewing
 
-        from . import demo, home, jobs, rules  # noqa: F401 - registers demo step, home block, job, rules
+        # Registers the demo step, home block, job, rules and the finder of past sessions about a topic.
+        from . import demo, home, jobs, rules, topics  # noqa: F401
         from .erasure import on_account_deleting, on_erasure_previewing
 
         account_deleting.connect(on_account_deleting, dispatch_uid="programme_leave_on_delete")
