@@ -234,3 +234,58 @@ def test_with_the_broker_down_a_formation_run_waits_and_the_sweep_starts_it(sett
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("done", 1)
     assert Circle.objects.filter(series=series).count() == 2
+
+
+def _busy_database_error(tmp_path) -> Exception:
+    """A real SQLite "database is locked", raised through Django's wrapper as the ORM raises it."""
+    import sqlite3
+
+    from django.db import OperationalError
+
+    holder = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(tmp_path / "busy.sqlite3", timeout=0)
+    try:
+        other.execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as cause:
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as error:
+            return error
+    finally:
+        holder.close()
+        other.close()
+    raise AssertionError("the second writer was not refused")
+
+
+def test_a_task_run_here_tries_again_when_the_database_is_busy_for_a_moment(tmp_path, caplog):
+    busy = _busy_database_error(tmp_path)
+    calls: list[int] = []
+
+    @app.task(name="tests.busy_then_done")
+    def busy_then_done(n: int) -> None:
+        calls.append(n)
+        if len(calls) < 3:
+            raise busy
+
+    with caplog.at_level(logging.ERROR):
+        background._run_here(busy_then_done, (7,))
+
+    assert calls == [7, 7, 7]
+    assert not caplog.records
+
+
+def test_a_task_that_fails_for_another_reason_is_not_tried_again(caplog):
+    calls: list[int] = []
+
+    @app.task(name="tests.broken")
+    def broken(n: int) -> None:
+        calls.append(n)
+        raise ValueError("not a busy database")
+
+    with caplog.at_level(logging.ERROR):
+        background._run_here(broken, (1,))
+
+    assert calls == [1]
+    assert "Task tests.broken failed with ValueError" in caplog.text

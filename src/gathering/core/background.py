@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils.module_loading import import_string
 
+from .faults import is_database_unreachable
+
 logger = logging.getLogger(__name__)
 
 TaskArgument = int | str
@@ -84,8 +86,22 @@ def _has_own_queue(task: Task) -> bool:
     return route["queue"].name != task.app.conf.task_default_queue
 
 
+# In-process, a task can meet the web request that queued it still writing (SQLite allows one writer at a
+# time): a database that is busy for a moment is tried again after these pauses, in seconds. Every task is
+# written to run twice safely.
+BUSY_RETRY_PAUSES = (0.25, 1.0, 2.0)
+
+
 def _run_here(task: Task, args: tuple[TaskArgument, ...]) -> None:
     try:
+        for pause in BUSY_RETRY_PAUSES:
+            try:
+                task(*args)
+                return
+            except Exception as exc:
+                if not is_database_unreachable(exc):
+                    raise
+                time.sleep(pause)
         task(*args)
     except Exception as exc:
         # The change that queued the task is committed; the task's own sweep tries again later. Only the
