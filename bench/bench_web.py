@@ -116,18 +116,16 @@ class Page:
 
 CACHED = (
     "served from the page cache, one Redis round trip (the scopes' versions and the page together) beyond "
-    "the bare view; Django's Redis cache builds a new client object for every call, a good part of that "
-    "round trip's cost, which a client kept per connection pool would save"
+    "the bare view"
 )
 MY_GATHERINGS = (
-    "rendered for the person at every request: six queries (session, person, roles, registrations, calendar "
-    "feed, bursary applications) and the template; keeping a person's list in the cache under a version "
-    "their registrations bump would make it cost what a cached page does"
+    "the person's list comes from the page cache (one Redis round trip: the versions of their own scope and "
+    "of the Gatherings it shows, with the list), but every request still reads the session, the person and "
+    "their roles (three queries) and renders the header and navigation"
 )
 API_LIST = (
-    "the list itself comes from the cache (kept like the pages), but every request looks up its token (a "
-    "query, and a write once a minute), counts the person's requests in Redis (the API throttle: a read and "
-    "a write) and goes through DRF; keeping token lookups in the cache would remove the query"
+    "the token check and the list come from the cache, but each request makes four Redis round trips (the "
+    "token check, the throttle's read and write, the list) and goes through DRF's request handling"
 )
 
 

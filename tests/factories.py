@@ -140,3 +140,22 @@ class CircleSeriesFactory(factory.django.DjangoModelFactory):
     def facilitators(self, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create and extracted:
             self.facilitators.add(*extracted)
+
+
+def event_edit_form(event, **changes) -> dict[str, str]:
+    """What the staff edit form of `event` posts when nothing is changed, with `changes` on top."""
+    form = {
+        "title": event.title,
+        "slug": event.slug,
+        "summary": event.summary,
+        "kind": "gathering",
+        "format": "in_person",
+        "venue": str(event.venue_id),
+        "time_zone": "Europe/London",
+        "starts_at": timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "offer_hours": "48",
+        "capacity": str(event.capacity),
+        "status": "published",
+    }
+    return {**form, **changes}

@@ -11,7 +11,14 @@ from gathering.events.models import EventResource, Registration
 from gathering.events.services import RegistrationInput, registration_cancel, registration_create
 
 from ..conftest import signed_in
-from ..factories import EventFactory, TicketTypeFactory, UserFactory, VenueFactory, make_staff
+from ..factories import (
+    EventFactory,
+    TicketTypeFactory,
+    UserFactory,
+    VenueFactory,
+    event_edit_form,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,24 +31,6 @@ def _register(event, person=None):
         user=person,
         data=RegistrationInput(ticket_type_id=ticket.pk, name=person.name, email=person.email),
     ).registration
-
-
-def _edit_form(event, **changes) -> dict[str, str]:
-    form = {
-        "title": event.title,
-        "slug": event.slug,
-        "summary": event.summary,
-        "kind": "gathering",
-        "format": "in_person",
-        "venue": str(event.venue_id),
-        "time_zone": "Europe/London",
-        "starts_at": timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": timezone.localtime(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "offer_hours": "48",
-        "capacity": str(event.capacity),
-        "status": "published",
-    }
-    return {**form, **changes}
 
 
 def test_a_second_anonymous_visit_reads_no_database(django_assert_num_queries):
@@ -67,7 +56,7 @@ def test_an_organisers_edit_on_the_edit_page_shows_on_the_next_visit():
     assert "A day together." in client.get(f"/gatherings/{event.slug}/").content.decode()
 
     response = signed_in(organiser).post(
-        f"/staff/gatherings/{event.slug}/edit/", _edit_form(event, summary="A day of listening.")
+        f"/staff/gatherings/{event.slug}/edit/", event_edit_form(event, summary="A day of listening.")
     )
     assert response.status_code == 302
 
@@ -140,7 +129,7 @@ def test_a_new_web_address_leaves_nothing_at_the_old_one():
     client = Client()
     assert client.get("/gatherings/spring/").status_code == 200
 
-    signed_in(organiser).post("/staff/gatherings/spring/edit/", _edit_form(event, slug="spring-2027"))
+    signed_in(organiser).post("/staff/gatherings/spring/edit/", event_edit_form(event, slug="spring-2027"))
 
     assert client.get("/gatherings/spring/").status_code == 404
     assert client.get("/gatherings/spring-2027/").status_code == 200

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import token_cache
 from .models import ApiToken, User
 from .roles import ADMIN, ROLES_BY_SLUG
 from .signals import roles_changed
@@ -108,20 +109,31 @@ def api_tokens_end(*, user: User) -> int:
 
 def api_token_authenticate(*, key: str) -> tuple[User, ApiToken] | None:
     """The active person a key belongs to, with the token, or None. The user object carries whether the
-    token was made with the second factor, so a staff role grants its powers only then."""
+    token was made with the second factor, so a staff role grants its powers only then.
+
+    A check that passed is kept in the cache (token_cache.py) until the token or the person changes, or the
+    token's last use is due to be written; the token's expiry is checked at every request either way."""
     if not key.startswith(ApiToken.KEY_PREFIX) or len(key) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.user.is_active or token.expired:
-        return None
-    user = token.user
-    if not user.credentials_hash_matches(token.credentials_hash):
-        return None
-    user.second_factor_passed = token.second_factor
+    key_hash = ApiToken.hash_key(key)
     now = timezone.now()
-    # One write a minute at most per token, so a busy script does not turn every read into a write.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    found = token_cache.kept(key_hash)
+    if found is not None and not token_cache.last_use_due(found[1], now):
+        user, token = found
+        if token.expired or not user.is_active:
+            return None
+    else:
+        token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        if token is None or not token.user.is_active or token.expired:
+            return None
+        user = token.user
+        if not user.credentials_hash_matches(token.credentials_hash):
+            return None
+        if token_cache.last_use_due(token, now):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        token_cache.keep(user, token, now)
+    user.second_factor_passed = token.second_factor
     return user, token
 
 

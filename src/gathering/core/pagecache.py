@@ -11,6 +11,9 @@ Whole pages are kept only for people who are not signed in, without a query stri
 them, and only when the page used no CSRF token, set no cookie and wrote nothing to the session. Anyone's
 request may use fragments marked in a template with `{% pagefragment %}` (gathering_cache tag library),
 which must hold nothing personal, and values the same for everyone, such as an API answer (`kept_value`).
+A signed-in person's own part of a page (their list of Gatherings) is kept for them alone
+(`personal_fragment`), under the version of their own scope (`person(pk)`) and of the scopes of everything
+else it shows; what belongs to the request, the CSRF token, is left as a hole and filled at every request.
 
 The cache must be shared by every process that changes data and every process that serves pages: Redis in
 production. Entries also expire after GATHERING_PAGE_CACHE_SECONDS (0, or DEBUG, turns page caching off),
@@ -36,7 +39,10 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +53,10 @@ _VERSION = "pagecache:version:"
 _PAGE = "pagecache:page:"
 _FRAGMENT = "pagecache:fragment:"
 _VALUE = "pagecache:value:"
+_PERSONAL = "pagecache:personal:"
+# Where a personal fragment's form takes the request's CSRF token (`{% csrf_hole %}`): a comment only that tag
+# writes, as everything else in a template is escaped.
+CSRF_HOLE = "<!--csrf-->"
 _SAFE_METHODS = ("GET", "HEAD")
 
 View = Callable[..., HttpResponseBase]
@@ -58,6 +68,12 @@ def seconds() -> int:
     """How long an entry may be kept at most; 0 when page caching is off, as it always is with DEBUG (a
     template being edited shows at once)."""
     return 0 if settings.DEBUG else settings.GATHERING_PAGE_CACHE_SECONDS
+
+
+def person(pk: int) -> str:
+    """What a person's own pages show of their own things (registrations, bursary applications, calendar
+    address): the apps keeping those things mark it changed."""
+    return f"person:{pk}"
 
 
 # ---------------------------------------------------------------- versions
@@ -258,6 +274,114 @@ def fragment(
     html = render()
     _store(key, (state.fragment_tokens, html), timeout)
     return html
+
+
+# ---------------------------------------------------------------- a person's own fragments
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A personal fragment as rendered: its HTML (with CSRF holes), the scopes of what else it showed (a
+    Gathering's title and dates, the places ahead in a waiting list), and the moments it changes by itself."""
+
+    html: str
+    scopes: tuple[str, ...] = ()
+    moments: tuple[datetime | None, ...] = ()
+
+
+def personal_fragment(
+    request: HttpRequest,
+    *,
+    name: str,
+    owner: str,
+    scopes: Callable[[], Iterable[str]],
+    render: Callable[[], Rendered],
+) -> SafeString:
+    """The fragment `name` of the person whose scope is `owner`, from the cache while it is current, else
+    rendered by `render` and kept; with its CSRF holes filled for this request either way.
+
+    It is current while the owner's token and the tokens of the other scopes it showed are the ones it was
+    rendered under, and it was rendered in the same language, time zone and address by this release. The
+    owner's token is read before anything else; on a miss `scopes` (a cheap query) names the other scopes
+    and their tokens are read before `render` reads the database, so a change committed meanwhile is never
+    taken for current. One entry per person and name, so forgetting a person is one deletion
+    (`personal_forget`)."""
+    if seconds() <= 0:
+        return _filled(request, render().html)
+    key = _personal_key(name, owner)
+    context = (
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        request.scheme,
+        request.get_host(),
+        release(),
+    )
+    try:
+        # The other scopes this process last saw in the entry are read with it, in one round trip.
+        guess = _personal_scopes_seen.get(key, ())
+        (owner_token, *guessed), entries = _tokens((owner, *guess), key)
+        kept = entries.get(key)
+        if kept is not None and kept[0] == owner_token and kept[1] == context:
+            names, tokens, html = kept[2], kept[3], kept[4]
+            current = tuple(guessed) if names == guess else (_tokens(names)[0] if names else ())
+            if current == tokens:
+                _remember_personal_scopes(key, names)
+                return _filled(request, html)
+        names = tuple(dict.fromkeys(scopes()))
+        tokens = _tokens(names)[0] if names else ()
+    except Exception:
+        logger.exception("The page cache could not be read")
+        return _filled(request, render().html)
+    rendered = render()
+    state = PageState(tokens=tokens)
+    state.changes_at(*rendered.moments)
+    timeout = state.timeout()
+    # A scope the fragment showed but `scopes` did not name (a Gathering given a new address meanwhile) has no
+    # token read before the database: such a fragment is not kept.
+    if timeout and set(rendered.scopes) <= set(names):
+        _store(key, (owner_token, context, names, tokens, rendered.html), timeout)
+        _remember_personal_scopes(key, names)
+    return _filled(request, rendered.html)
+
+
+# For each personal fragment this process served, the other scopes its entry named: a guess, checked against
+# the entry itself, that saves a second round trip to the cache.
+_personal_scopes_seen: dict[str, tuple[str, ...]] = {}
+_PERSONAL_SCOPES_REMEMBERED = 10_000
+
+
+def _remember_personal_scopes(key: str, names: tuple[str, ...]) -> None:
+    if len(_personal_scopes_seen) >= _PERSONAL_SCOPES_REMEMBERED:
+        _personal_scopes_seen.clear()
+    _personal_scopes_seen[key] = names
+
+
+def personal_forget(*, name: str, owner: str) -> None:
+    """Delete a person's kept fragment and their scope's token (their account is being erased), at once and
+    again after the commit, so nothing rendered for them outlives the erasure in the cache."""
+    keys = [_personal_key(name, owner), _VERSION + owner]
+    _personal_scopes_seen.pop(keys[0], None)
+
+    def delete() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            logger.exception("The page cache could not be written")
+
+    delete()
+    transaction.on_commit(delete)
+
+
+def _personal_key(name: str, owner: str) -> str:
+    return f"{_PERSONAL}{name}:{owner}"
+
+
+def _filled(request: HttpRequest, html: str) -> SafeString:
+    if CSRF_HOLE in html:
+        field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        html = html.replace(CSRF_HOLE, field)
+    # A template's own output, escaped when it was rendered, with the CSRF field built by format_html.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 # ---------------------------------------------------------------- values

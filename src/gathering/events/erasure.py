@@ -11,6 +11,7 @@ from gathering.accounts.models import User
 from gathering.privacy.selectors import LeavingStep
 
 from .models import BursaryApplication, Registration
+from .pagecache import my_gatherings_forget
 from .services import registration_cancel
 
 ERASED_NAME = "Erased person"
@@ -119,6 +120,8 @@ def anonymise_person(*, user: User) -> dict[str, str]:
         application.save()
     if applications:
         kept["events.bursaryapplication"] = "amounts asked for and awarded, as financial records, anonymised"
+    # Their rows no longer name them, so no change above reaches their list in the page cache: it goes here.
+    my_gatherings_forget(user_id=user.pk)
     return kept
 
 

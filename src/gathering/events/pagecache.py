@@ -5,16 +5,36 @@ Places left are part of what the page says, so every change to a registration ma
 cached page never says "3 places left" after the last one has gone. The home page lists the next
 Gatherings with their places, so the same changes mark the listings changed too; the API's list of
 Gatherings (api.EventListView) is kept under the listings as well.
+
+My Gatherings keeps each person's list (`MY_GATHERINGS`) under their own scope (`pagecache.person`), which
+every change to their registrations, bursary applications, calendar feed and feedback receipts marks
+changed, whoever makes it (an organiser's decision, someone else's cancellation that offers them a place, a
+periodic job); and under the scopes of the Gatherings it lists, and of the waiting lists they are in.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Model
 from django.db.models.signals import pre_save
 
-from gathering.core.pagecache import LISTINGS, scopes_changed, watch
+from gathering.core.pagecache import LISTINGS, person, personal_forget, scopes_changed, watch
 
-from .models import BursaryFund, Event, EventResource, Registration, TicketType, Venue
+from .models import (
+    BursaryApplication,
+    BursaryFund,
+    CalendarFeed,
+    Event,
+    EventResource,
+    FeedbackReceipt,
+    Registration,
+    TicketType,
+    Venue,
+)
+from .selectors import MyGatheringsEvents
+
+# The name of a person's list on My Gatherings in the page cache.
+MY_GATHERINGS = "my-gatherings"
 
 
 def gathering(slug: str) -> str:
@@ -52,6 +72,25 @@ def places_changed(*, slug: str) -> None:
     scopes_changed(places(slug), LISTINGS)
 
 
+def my_gatherings_scopes(events: MyGatheringsEvents) -> list[str]:
+    """What a person's list on My Gatherings shows beyond their own rows: each Gathering's title, dates,
+    tickets and joining link, and the waiting lists they are in (their number in each)."""
+    return [
+        *(gathering(slug) for slug in sorted(events.shown)),
+        *(places(slug) for slug in sorted(events.waiting)),
+    ]
+
+
+def people_changed(*, user_ids: Iterable[int | None]) -> None:
+    """For writes to people's registrations that send no signals (`QuerySet.update()`)."""
+    scopes_changed(*(person(pk) for pk in user_ids if pk is not None))
+
+
+def my_gatherings_forget(*, user_id: int) -> None:
+    """The person's account is being erased: their list goes from the cache."""
+    personal_forget(name=MY_GATHERINGS, owner=person(user_id))
+
+
 def _event_scopes(event: Event) -> list[str]:
     return [gathering(event.slug), LISTINGS]
 
@@ -73,7 +112,23 @@ def _ticket_scopes(ticket: TicketType) -> list[str]:
 
 def _registration_scopes(registration: Registration) -> list[str]:
     slug = event_slug(registration)
-    return [places(slug), LISTINGS] if slug else [LISTINGS]
+    owner = [person(registration.user_id)] if registration.user_id else []
+    return [places(slug), LISTINGS, *owner] if slug else [LISTINGS, *owner]
+
+
+def _owner_scopes(instance: BursaryApplication | CalendarFeed) -> list[str]:
+    return [person(instance.user_id)] if instance.user_id else []
+
+
+def _receipt_scopes(receipt: FeedbackReceipt) -> list[str]:
+    # "Thank you, we have your feedback" on the person's list.
+    if FeedbackReceipt._meta.get_field("registration").is_cached(receipt):
+        user_id = receipt.registration.user_id
+    else:
+        user_id = (
+            Registration.objects.filter(pk=receipt.registration_id).values_list("user_id", flat=True).first()
+        )
+    return [person(user_id)] if user_id else []
 
 
 def _event_renaming(sender: type[Event], instance: Event, raw: bool = False, **kwargs: object) -> None:
@@ -93,4 +148,7 @@ def watch_models() -> None:
     watch(EventResource, _part_scopes)
     watch(BursaryFund, _part_scopes)
     watch(Registration, _registration_scopes)
+    watch(BursaryApplication, _owner_scopes)
+    watch(CalendarFeed, _owner_scopes)
+    watch(FeedbackReceipt, _receipt_scopes)
     pre_save.connect(_event_renaming, sender=Event, dispatch_uid="pagecache_event_renaming")

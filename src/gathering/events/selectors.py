@@ -5,12 +5,21 @@ import re
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from gathering.accounts.models import User
 
-from .models import BursaryFund, Event, Question, Registration, TicketType, Venue
+from .models import (
+    BursaryApplication,
+    BursaryFund,
+    CalendarFeed,
+    Event,
+    Question,
+    Registration,
+    TicketType,
+    Venue,
+)
 
 
 def events_published() -> QuerySet[Event]:
@@ -194,6 +203,72 @@ def registrations_for_user(*, user: User) -> QuerySet[Registration]:
         .live()
         .select_related("event", "event__venue", "ticket_type", "feedback_receipt")
         .order_by("event__starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MyGatherings:
+    """What My Gatherings lists: the person's live registrations (each with `position`, their number in the
+    waiting list or None), their bursary applications but the withdrawn, and their calendar feed."""
+
+    registrations: list[Registration]
+    applications: list[BursaryApplication]
+    feed: CalendarFeed | None
+
+    def events(self) -> "MyGatheringsEvents":
+        return MyGatheringsEvents(
+            shown=frozenset(row.event.slug for row in [*self.registrations, *self.applications]),
+            waiting=frozenset(
+                row.event.slug for row in self.registrations if row.status == Registration.Status.WAITLISTED
+            ),
+        )
+
+
+def my_gatherings(*, user: User) -> MyGatherings:
+    """Everything My Gatherings lists, in four queries whatever the number of registrations."""
+    registrations = list(
+        Registration.objects.filter(user=user)
+        .live()
+        .select_related("event", "ticket_type", "feedback_receipt")
+        .order_by("event__starts_at", "pk")
+    )
+    positions = waitlist_positions(registrations=registrations)
+    for registration in registrations:
+        registration.position = positions.get(registration.pk)
+    applications = list(
+        BursaryApplication.objects.filter(user=user)
+        .exclude(status=BursaryApplication.Status.WITHDRAWN)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    return MyGatherings(registrations, applications, CalendarFeed.objects.filter(user=user).first())
+
+
+@dataclass(frozen=True)
+class MyGatheringsEvents:
+    """The web addresses of the Gatherings My Gatherings shows, and of those whose waiting list the person
+    is in (their number in it changes with other people's registrations)."""
+
+    shown: frozenset[str]
+    waiting: frozenset[str]
+
+
+def my_gatherings_events(*, user: User) -> MyGatheringsEvents:
+    """The Gatherings `my_gatherings` would show for `user`, in one query (for the page cache, before
+    `my_gatherings` reads them)."""
+    registrations = (
+        Registration.objects.filter(user=user).live().order_by().values_list("event__slug", "status")
+    )
+    applications = (
+        BursaryApplication.objects.filter(user=user)
+        .exclude(status=BursaryApplication.Status.WITHDRAWN)
+        .order_by()
+        .values_list("event__slug", Value("", output_field=CharField()))
+    )
+    rows = list(registrations.union(applications))
+    return MyGatheringsEvents(
+        shown=frozenset(slug for slug, _status in rows),
+        waiting=frozenset(slug for slug, status in rows if status == Registration.Status.WAITLISTED),
     )
 
 

@@ -24,7 +24,7 @@ from gathering.core.money import format_money
 
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
-from .pagecache import places_changed
+from .pagecache import people_changed, places_changed
 from .payments import PROVIDERS
 from .selectors import answers_needing_consent, event_holding_counts, ticket_fits, waitlist_position
 
@@ -524,11 +524,17 @@ def waitlist_expire_offers(*, now: datetime | None = None) -> int:
     for event_id in list(event_ids):
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=event_id)
-            expired += Registration.objects.filter(
+            ending = Registration.objects.filter(
                 event=event, status=Registration.Status.OFFERED, offer_expires_at__lte=now
-            ).update(status=Registration.Status.EXPIRED, offer_expires_at=None, updated_at=now)
-            # An update sends no signals: the page's count of places left is told here.
+            )
+            people = list(ending.values_list("user_id", flat=True))
+            expired += ending.update(
+                status=Registration.Status.EXPIRED, offer_expires_at=None, updated_at=now
+            )
+            # An update sends no signals: the page's count of places left, and the lists of the people whose
+            # offers ended, are told here.
             places_changed(slug=event.slug)
+            people_changed(user_ids=people)
             _offer_free_places(event, now)
     return expired
 

@@ -5,16 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from gathering.core.pagecache import cache_page, changes_at
+from gathering.core.pagecache import Rendered, cache_page, changes_at, person, personal_fragment
 
 from . import calendar, selectors, services
 from .forms import RegistrationForm
-from .models import BursaryApplication, BursaryFund, CalendarFeed, Event, Registration
-from .pagecache import event_page_changes_at, event_page_scopes
+from .models import BursaryFund, CalendarFeed, Event, Registration
+from .pagecache import MY_GATHERINGS, event_page_changes_at, event_page_scopes, my_gatherings_scopes
 from .rules import can_manage_event
 
 
@@ -131,27 +132,38 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def my_gatherings(request: HttpRequest) -> HttpResponse:
+    # The person's list is kept in the page cache for them alone, under the versions of what it shows; the
+    # rest of the page (header, messages) is theirs at every request.
+    user = request.user
+    listing = personal_fragment(
+        request,
+        name=MY_GATHERINGS,
+        owner=person(user.pk),
+        scopes=lambda: my_gatherings_scopes(selectors.my_gatherings_events(user=user)),
+        render=lambda: _my_gatherings_listing(request),
+    )
+    return render(request, "events/my.html", {"listing": listing})
+
+
+def _my_gatherings_listing(request: HttpRequest) -> Rendered:
     from .feedback import feedback_link_path, feedback_state
 
-    registrations = list(selectors.registrations_for_user(user=request.user))
-    positions = selectors.waitlist_positions(registrations=registrations)
-    for registration in registrations:
-        registration.position = positions.get(registration.pk)
+    mine = selectors.my_gatherings(user=request.user)
+    for registration in mine.registrations:
         registration.feedback = feedback_state(registration)
         if registration.feedback == "open":
             registration.feedback_url = feedback_link_path(registration)
-    applications = (
-        BursaryApplication.objects.filter(user=request.user)
-        .exclude(status=BursaryApplication.Status.WITHDRAWN)
-        .select_related("event")
-        .order_by("event__starts_at", "pk")
+    feed_url = request.build_absolute_uri(f"/calendar/feed.ics?key={mine.feed.token}") if mine.feed else None
+    html = render_to_string(
+        "events/_my_listing.html",
+        {"registrations": mine.registrations, "applications": mine.applications, "feed_url": feed_url},
+        request=request,
     )
-    feed = CalendarFeed.objects.filter(user=request.user).first()
-    feed_url = request.build_absolute_uri(f"/calendar/feed.ics?key={feed.token}") if feed else None
-    return render(
-        request,
-        "events/my.html",
-        {"registrations": registrations, "applications": applications, "feed_url": feed_url},
+    return Rendered(
+        html=html,
+        scopes=tuple(my_gatherings_scopes(mine.events())),
+        # A Gathering that ends loses its links to change or cancel, and may ask for feedback.
+        moments=tuple(registration.event.ends_at for registration in mine.registrations),
     )
 
 

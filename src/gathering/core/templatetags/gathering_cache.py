@@ -1,6 +1,9 @@
 """`{% pagefragment "name" part ... %}...{% endpagefragment %}`: a part of a page kept in the cache under the
 versions the view reads (core.pagecache). It is shared by everyone who opens the page, so it must hold
 nothing personal: no CSRF token, no marks of the person's own (leave a hole and fill it around the fragment).
+
+`{% csrf_hole %}`: in a person's own fragment (`pagecache.personal_fragment`), where a form's CSRF token goes;
+the token belongs to the request, so it is filled in at every request, never kept.
 """
 
 from django import template
@@ -25,6 +28,11 @@ class PageFragmentNode(template.Node):
         html = pagecache.fragment(context.get("request"), name, parts, lambda: self.nodelist.render(context))
         # The fragment's own template output, escaped when it was rendered.
         return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+@register.simple_tag
+def csrf_hole() -> SafeString:
+    return mark_safe(pagecache.CSRF_HOLE)  # noqa: S308  # nosec B308 B703
 
 
 @register.tag
