@@ -9,7 +9,6 @@ is dropped and created afresh). Skipped, and said so, when PostgreSQL cannot be 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import Section, percentile
+from common import Section, children, free_port, percentile, postgres_ready, recreate_database, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = 1000
@@ -69,44 +68,6 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _postgres_ready(url: str) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status")
-    for line in status.read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
 def run() -> Section:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     command = "make bench  # bench/bench_registration_rush.py"
@@ -121,11 +82,11 @@ def run() -> Section:
         "max",
         "outcome",
     ]
-    if not _postgres_ready(url):
+    if not postgres_ready(url):
         return Section(
             "Registration rush", command, headers, [], [f"Skipped: PostgreSQL not reachable at {url}."]
         )
-    _recreate_database(url)
+    recreate_database(url)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -150,7 +111,7 @@ def run() -> Section:
         text=True,
     )
     setup = json.loads(made.stdout.strip().splitlines()[-1])
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -206,7 +167,7 @@ def run() -> Section:
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             results = list(pool.map(attempt, range(PEOPLE)))
         elapsed = time.perf_counter() - began
-        rss = [_rss_mb(pid) for pid in _children(server.pid)]
+        rss = [rss_mb(pid) for pid in children(server.pid)]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import Section
+from common import Section, free_port, postgres_ready, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/gathering_bench_web"
@@ -138,31 +137,6 @@ class Result:
     failed: int  # responses of 400 or more, and socket errors
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _postgres_ready(url: str) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _redis_emptied(url: str) -> bool:
     """Empty the benchmark's Redis database; False when Redis cannot be reached."""
     import redis
@@ -228,14 +202,14 @@ def run() -> Section:
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
     command = "make bench  # bench/bench_web.py"
     headers = ["page", "connections", "requests/s", "p50", "p95", "p99", "share of bare view", "non-2xx"]
-    if not _postgres_ready(database):
+    if not postgres_ready(database):
         return Section(TITLE, command, headers, [], [f"Skipped: PostgreSQL not reachable at {database}."])
     if not _wrk_ready():
         return Section(
             TITLE, command, headers, [], ["Skipped: wrk is not installed (sudo apt-get install wrk)."]
         )
     began = time.monotonic()
-    _recreate_database(database)
+    recreate_database(database)
     shared_cache = _redis_emptied(redis_url)
     env = {
         **os.environ,
@@ -301,7 +275,7 @@ def run() -> Section:
         ),
     ]
 
-    port = _free_port()
+    port = free_port()
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
     report = work / "report.lua"
     report.write_text(REPORT)

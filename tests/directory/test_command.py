@@ -1,15 +1,19 @@
 """`gathering directory import-hsds PATH` and `export-hsds DIR` from the command line."""
 
+import gc
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from gathering.directory import models as m
+from gathering.directory import services
 from gathering.directory.access import TAXONOMY_ID as ACCESS_TAXONOMY_ID
 from gathering.directory.approaches import TAXONOMY_ID
+from gathering.directory.sources import Source, read_json
 
 from .hsds_data import HSDS, normalised, schema_errors
 
@@ -104,3 +108,53 @@ def test_export_writes_valid_documents_that_import_back_to_the_same_export(tmp_p
     run("export-hsds", str(tmp_path / "second"))
 
     assert read_folder(tmp_path / "second") == first
+
+
+def test_reindex_rebuilds_the_search_index_from_the_records():
+    run("import-hsds", str(HSDS / "3.0" / "examples" / "service_full.json"))
+    kept = sorted(m.SearchEntry.objects.values_list("service_id", "location_id", "approach", "words"))
+    assert kept
+    m.SearchEntry.objects.all().delete()
+
+    out = run("reindex")
+
+    assert f"{len(kept)} search entries written" in out
+    assert sorted(m.SearchEntry.objects.values_list("service_id", "location_id", "approach", "words")) == kept
+
+
+def test_a_big_import_pauses_the_garbage_collector_and_turns_it_back_on(monkeypatch):
+    seen = []
+    real = services._import
+
+    def watching(source):
+        seen.append(gc.isenabled())
+        return real(source)
+
+    monkeypatch.setattr(services, "_import", watching)
+    monkeypatch.setattr(services, "BIG_IMPORT", 1)
+    run("import-hsds", str(HSDS / "3.0" / "examples" / "service_full.json"))
+    bad = json.loads((HSDS / "3.0" / "examples" / "service_full.json").read_text())
+    bad["status"] = "sometimes"
+    source = Source()
+    read_json(bad, "bad.json", kind="service", source=source)
+    with pytest.raises(services.HsdsImportError):
+        services.hsds_import_source(source=source)
+
+    # Paused while each ran, back on after each, a refused import included.
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+def test_a_big_import_refreshes_postgresqls_statistics_of_the_directory(monkeypatch):
+    from gathering.directory.management.commands import directory
+
+    monkeypatch.setattr(directory, "ANALYSE_AFTER", 1)
+    run("import-hsds", str(HSDS / "3.0" / "examples" / "service_full.json"))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'directory_service' "
+            "AND last_analyze IS NOT NULL"
+        )
+        assert cursor.fetchone()[0] == 1

@@ -1,6 +1,7 @@
 """The demo directory: 200 fictional services from 30 organisations, the same on every run, with safe
 phone numbers and addresses, places near their postcode districts, and every kind of opening hours."""
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,9 @@ from gathering.core.demo import registry
 from gathering.directory import access, approaches, geo
 from gathering.directory import models as m
 from gathering.directory.demo import seed_directory
+from gathering.directory.exports import hsds_export
+from gathering.directory.hsds import validate
+from gathering.directory.services import hsds_import
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,16 @@ def test_every_approach_is_offered_near_a_real_district():
 
 def test_the_demo_step_is_registered_after_the_other_apps():
     assert registry.steps()[-1].name == "directory"
+
+
+def test_the_demo_directory_is_valid_hsds_and_imports_again_as_it_was(tmp_path):
+    # The schemas judge the exported documents (3.0 and the UK profile: both allow only WEEKLY and MONTHLY
+    # schedules); importing them again finds nothing to change.
+    seed_directory()
+    before = snapshot()
+    hsds_export(folder=tmp_path)
+    for path in sorted((tmp_path / "services").glob("*.json")):
+        assert validate(json.loads(path.read_text()), "service") == [], path.name
+    result = hsds_import(path=tmp_path)
+    assert result.created == {} or not any(result.created.values())
+    assert snapshot() == before

@@ -11,6 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from gathering.directory.hsds import PROFILES, _quick_validator, validator
 from gathering.directory.services import HsdsImportError, hsds_import_source
 from gathering.directory.sources import Source, read_json
 
@@ -124,3 +125,21 @@ def test_a_mutated_document_imports_or_is_refused_with_located_problems(case):
             out = json.loads(json.dumps(exported(kind, str(data["id"]).lower())), parse_float=Decimal)
             assert schema_errors(out, kind) == []
         transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(mutated())
+def test_the_quick_validator_never_passes_what_the_reference_validator_refuses(case):
+    # The import passes a document the compiled validator (jsonschema-rs) finds valid without asking the
+    # reference one (jsonschema); that is only sound if the compiled one is never the more lenient.
+    kind, data = case
+    for profile in PROFILES:
+        reference = list(validator(kind, profile).iter_errors(data))
+        try:
+            quick = _quick_validator(kind, profile).is_valid(data)
+        except ValueError:
+            quick = False
+        if quick:
+            assert reference == [], [error.message for error in reference]

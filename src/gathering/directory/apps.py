@@ -15,6 +15,10 @@ class DirectoryConfig(AppConfig):
         # Registers the demo step, the home page block and the reminders to check old listings.
         from . import demo, home, jobs  # noqa: F401
         from .moderation import on_account_deleting
+        from .search_index import connect
+
+        # The search's index follows every save and deletion of what it reflects.
+        connect()
 
         # Invitations to a deleted account's addresses go with it.
         account_deleting.connect(on_account_deleting, dispatch_uid="directory_invitations_on_delete")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from gathering.core.demo import DemoRun, demo_step
 
-from . import access, approaches, geo
+from . import access, approaches, geo, search_index
 from . import models as m
 
 NAMESPACE = uuid.UUID("6f0e7b8e-93a4-4c55-9d43-3c1f1e0d2a71")
@@ -190,7 +190,7 @@ HOURS = {
     "weekend_nights": [("FR,SA,SU", "18:00", "02:00", {})],
     "every_night": [("MO,TU,WE,TH,FR,SA,SU", "19:00", "01:00", {})],
     "evenings": [("MO,TU,WE,TH,FR,SA,SU", "17:00", "23:00", {})],
-    "always": [("", "00:00", "00:00", {"freq": "DAILY"})],
+    "always": [("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00", {})],
     "weekend": [("SA,SU", "10:00", "16:00", {})],
     "monthly": [("1TU", "18:30", "20:30", {"freq": "MONTHLY"})],
     "weekly_evening": [("WE", "18:00", "20:00", {})],
@@ -713,6 +713,8 @@ def seed_directory(*, scale: int = 1) -> None:
         _service(number, organisations, rows, now)
     for model, records in rows.by_model.items():
         model.objects.bulk_create(records, batch_size=500, ignore_conflicts=True)
+    # Bulk writes send no signals: the search's index is rebuilt for the services written.
+    search_index.refresh(service.pk for service in rows.by_model[m.Service])
 
 
 @demo_step("directory", order=50)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .entities import Entity
 from .querysets import (
     OrganizationQuerySet,
+    SearchEntryQuerySet,
     ServiceAtLocationQuerySet,
     ServiceQuerySet,
     TaxonomyQuerySet,
@@ -205,6 +206,42 @@ class ServiceAtLocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} @ {self.location_id}"
+
+
+class SearchEntry(models.Model):
+    """The search's own index (search_index.py): for each listed service at each of its places with
+    coordinates, one row for any approach (`approach` empty) and one for each of its approaches, holding
+    what "Find support" filters on, so that a search by place (and approach) reads one range of one index
+    and one table instead of joining five. Derived data, rebuilt from the records it reflects."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="search_entries")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="search_entries")
+    # The approach term's id as 32 hex digits; empty on the row that stands for any approach.
+    approach = models.CharField(_("approach"), max_length=32, blank=True, default="")
+    latitude = models.DecimalField(_("latitude"), max_digits=10, decimal_places=7)
+    longitude = models.DecimalField(_("longitude"), max_digits=10, decimal_places=7)
+    # For nearest-first results in a fixed order when two are as near: then by name.
+    name = models.TextField(_("name"))
+    # The ids of the service's approach and ways-in terms, as 32 hex digits each, between spaces.
+    terms = models.TextField(_("terms"), blank=True, default="")
+    free = models.BooleanField(_("free to use"), default=False)
+    # What a word is looked for in (ServiceQuerySet.SEARCHED_FIELDS), lower-cased, one field to a line.
+    words = models.TextField(_("words"), blank=True, default="")
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        indexes = [models.Index(fields=["approach", "latitude", "longitude"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location", "approach"], name="directory_search_entry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} at {self.location_id}"
 
 
 class Address(models.Model):

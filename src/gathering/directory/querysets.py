@@ -153,6 +153,45 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(Exists(at))
 
 
+def term_key(term_id: UUID | str) -> str:
+    """How a term stands in `SearchEntry.terms`: its id as 32 hex digits."""
+    return UUID(str(term_id)).hex
+
+
+def words_text(*fields: str) -> str:
+    """What `SearchEntry.words` holds for these field values: each lower-cased, one to a line."""
+    return "\n".join(field.lower() for field in fields if field)
+
+
+class SearchEntryQuerySet(models.QuerySet):
+    """The conditions of `ServiceQuerySet` (`matching`, `with_terms`) and of `search.free_to_use`, on the
+    search's index: the same services, found in one table."""
+
+    def of_approach(self, term_id: UUID | str | None) -> SearchEntryQuerySet:
+        """The rows of services with this approach term, one for each place (None: the rows standing for
+        any approach, one for each listed service at each place). Every search starts here: it is the
+        first column of the index, then the place."""
+        return self.filter(approach=term_key(term_id) if term_id else "")
+
+    def within_box(self, box: BoundingBox) -> SearchEntryQuerySet:
+        """Entries whose place is inside `box`."""
+        return self.filter(location_in_box(box))
+
+    def matching(self, words: str | Iterable[str]) -> SearchEntryQuerySet:
+        """Entries of services in which every word appears (case-insensitively, anywhere within a word) in
+        the name, the other name, the description or the organisation's name."""
+        conditions = [Q(words__contains=word.lower()) for word in _words(words)]
+        return self.filter(reduce(and_, conditions)) if conditions else self
+
+    def with_terms(self, term_ids: Iterable[UUID | str]) -> SearchEntryQuerySet:
+        """Entries of services that any of these approach or ways-in terms is applied to."""
+        conditions = [Q(terms__contains=f" {term_key(term_id)} ") for term_id in term_ids]
+        return self.filter(reduce(or_, conditions)) if conditions else self.none()
+
+    def free_to_use(self) -> SearchEntryQuerySet:
+        return self.filter(free=True)
+
+
 class OrganizationQuerySet(models.QuerySet):
     def matching(self, words: str | Iterable[str]) -> OrganizationQuerySet:
         """Organisations whose name, other name or description holds every word (case-insensitively)."""

@@ -1,9 +1,10 @@
 """The public search of the directory ("Find support"): what a person asked for, the services that match
 it, and one page of them with what the results list shows, in a fixed number of queries.
 
-The database narrows the services by words, approach, ways in, cost and (through a bounding box) place;
-`selectors.services_near` keeps those within the radius by great-circle distance; "open now" is decided
-here from the schedules, in each place's own time zone. Nothing a person typed is stored or logged: the
+With a place, the search's own index (search_index.py) narrows the services by place (through a bounding
+box), words, approach, ways in and cost in one table, and `near` keeps those within the radius by
+great-circle distance; without one, the services themselves are filtered. "Open now" is decided here from
+the schedules, in each place's own time zone. Nothing a person typed is stored or logged: the
 place is turned into a point (a postcode only ever by its district) and forgotten with the request.
 """
 
@@ -14,9 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db import connection
+from django.db.models import CharField, Exists, FloatField, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -25,7 +29,6 @@ from django.utils.text import Truncator
 from . import access, approaches, geo
 from . import models as m
 from .hours import ScheduleGroup, open_state
-from .selectors import services_near
 
 PER_PAGE = 20
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
@@ -69,7 +72,7 @@ class Result:
     approaches: list[str] = field(default_factory=list)
     open_now: bool | None = None
 
-    @property
+    @cached_property
     def service_url(self) -> str:
         return reverse("directory:service", args=[self.service.pk])
 
@@ -81,13 +84,13 @@ class Result:
         places = 1 if self.distance_km < 10 else 0
         return number_format(round(self.distance_km, places), places)
 
-    @property
+    @cached_property
     def summary(self) -> str:
         """A line of the description: its first paragraph, cut at a word within 200 characters."""
         first = self.service.description.strip().split("\n", 1)[0]
         return Truncator(" ".join(first.split())).chars(200)
 
-    @property
+    @cached_property
     def town(self) -> str:
         if self.location is None:
             return ""
@@ -152,18 +155,20 @@ def schedule_groups(
 ) -> dict[uuid.UUID, list[ScheduleGroup]]:
     """For each service (given as objects, or as a queryset read as a subquery), its schedules grouped by
     the time zone they are read in: the service's own in the service's zone, those of each place it is
-    offered at in that place's zone. One query."""
+    offered at in that place's zone. Two queries."""
     if isinstance(services, QuerySet):
         zones = {}
         ids = services.order_by().values("pk")
     else:
         zones = {service.pk: service.time_zone for service in services}
         ids = list(zones)
-    schedules = (
-        m.Schedule.objects.filter(Q(service_id__in=ids) | Q(service_at_location__service_id__in=ids))
-        .select_related("service", "service_at_location__location")
-        .order_by("id")
-    )
+    # The service's own schedules and those of the service at each place, read apart: each through its own
+    # index (asked for both at once, the database would walk every schedule).
+    related = m.Schedule.objects.select_related("service", "service_at_location__location").order_by()
+    at_places = m.ServiceAtLocation.objects.filter(service_id__in=ids).values("pk")
+    found = {schedule.pk: schedule for schedule in related.filter(service_id__in=ids)}
+    found.update((schedule.pk, schedule) for schedule in related.filter(service_at_location_id__in=at_places))
+    schedules = [found[pk] for pk in sorted(found)]
     grouped: dict[uuid.UUID, dict[str, list[m.Schedule]]] = defaultdict(lambda: defaultdict(list))
     for schedule in schedules:
         at = schedule.service_at_location
@@ -198,31 +203,118 @@ def _first_places(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, m.Location]:
     return first
 
 
+def matching_entries(criteria: Criteria, place: geo.Place) -> QuerySet[m.SearchEntry]:
+    """The search index's entries (search_index.py) inside the bounding box of `place` and the radius that
+    match everything but the exact distance and "open now": the same conditions as `matching_services`."""
+    box = geo.bounding_box(place.point, criteria.radius_km)
+    approach = approaches.term_id(criteria.approach) if criteria.approach else None
+    entries = m.SearchEntry.objects.of_approach(approach).within_box(box).matching(criteria.words)
+    if criteria.access:
+        entries = entries.with_terms([access.term_id(code) for code in criteria.access])
+    if criteria.free:
+        entries = entries.free_to_use()
+    return entries
+
+
+@dataclass(frozen=True)
+class Near:
+    """A service within the radius: how far its nearest place is, and that place (their ids as the
+    database gave them as text, turned into UUIDs when asked for)."""
+
+    service_key: str
+    distance_km: float
+    location_key: str
+
+    @property
+    def service_id(self) -> uuid.UUID:
+        return uuid.UUID(self.service_key)
+
+    @property
+    def location_id(self) -> uuid.UUID:
+        return uuid.UUID(self.location_key)
+
+
+def near(criteria: Criteria, place: geo.Place) -> list[Near]:
+    """Every service matching `criteria` with a place within the radius of `place` by great-circle distance,
+    with its nearest such place, nearest first (then by name, then by id). One query, of the search's
+    index."""
+    point = place.point
+    # Ids read as text and turned into UUIDs only for the page shown, and coordinates as floats, straight
+    # from the cursor: for the thousands of rows a wide search can find, converting every value costs more
+    # than the query.
+    entries = matching_entries(criteria, place).values_list(
+        Cast("service_id", CharField()),
+        Cast("location_id", CharField()),
+        Cast("latitude", FloatField()),
+        Cast("longitude", FloatField()),
+        "name",
+    )
+    sql, params = entries.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    radius = criteria.radius_km
+    distance_km = geo.distance_km
+    nearest: dict[str, tuple[float, str]] = {}
+    names: dict[str, str] = {}
+    for service_id, location_id, latitude, longitude, name in rows:
+        distance = distance_km(point, (latitude, longitude))
+        if distance > radius:
+            continue
+        kept = nearest.get(service_id)
+        # Two places as near: the first by id, the same whichever order the database answers in.
+        if kept is None or distance < kept[0] or (distance == kept[0] and _hex(location_id) < _hex(kept[1])):
+            nearest[service_id] = (distance, location_id)
+            names[service_id] = name
+    order = sorted(nearest, key=lambda pk: (nearest[pk][0], names[pk], _hex(pk)))
+    return [Near(pk, nearest[pk][0], nearest[pk][1]) for pk in order]
+
+
+def _hex(text: str) -> str:
+    """A UUID as the database gave it as text (32 hex digits, or with hyphens) as 32 hex digits."""
+    return text.replace("-", "").lower()
+
+
+def _results_near(rows: Sequence[Near]) -> list[Result]:
+    """The page's results from their entries: the services (with their organisations) and places read in
+    two queries."""
+    ids = [(row.service_id, row.location_id) for row in rows]
+    services = m.Service.objects.select_related("organization").in_bulk([service for service, _at in ids])
+    places = m.Location.objects.in_bulk([at for _service, at in ids])
+    return [
+        Result(services[service], row.distance_km, places[at])
+        for row, (service, at) in zip(rows, ids, strict=True)
+    ]
+
+
 def search(criteria: Criteria, *, page_number: object = 1, at: datetime | None = None) -> Results:
     """One page of the services matching `criteria`, nearest first with a place, else by name."""
     at = at or now()
-    services = matching_services(criteria).select_related("organization")
-    rows: list[Result] | QuerySet[m.Service]
+    rows: list[Near] | list[Result] | QuerySet[m.Service]
     if criteria.place is not None:
-        near = services_near(services, criteria.place.point, criteria.radius_km)
-        rows = [Result(service, distance, location) for service, distance, location in near]
+        rows = near(criteria, criteria.place)
         if criteria.open_now:
-            box = geo.bounding_box(criteria.place.point, criteria.radius_km)
-            groups = schedule_groups(services.within_box(box))
-            rows = [row for row in rows if open_state(groups.get(row.service.pk, []), at)]
-    elif criteria.open_now:
-        groups = schedule_groups(services)
-        rows = [
-            Result(service)
-            for service in services.order_by("name", "id")
-            if open_state(groups.get(service.pk, []), at)
-        ]
+            entries = matching_entries(criteria, criteria.place)
+            candidates = m.Service.objects.filter(pk__in=entries.values("service_id"))
+            groups = schedule_groups(candidates)
+            rows = [row for row in rows if open_state(groups.get(row.service_id, []), at)]
     else:
-        rows = services.order_by("name", "id")
+        services = matching_services(criteria).select_related("organization")
+        if criteria.open_now:
+            groups = schedule_groups(services)
+            rows = [
+                Result(service)
+                for service in services.order_by("name", "id")
+                if open_state(groups.get(service.pk, []), at)
+            ]
+        else:
+            rows = services.order_by("name", "id")
     paginator = Paginator(rows, PER_PAGE)
     page = paginator.get_page(page_number)
     if isinstance(rows, QuerySet):
         page.object_list = [Result(service) for service in page.object_list]
+    elif criteria.place is not None:
+        page.object_list = _results_near(page.object_list)
     results: list[Result] = list(page.object_list)
     ids = [row.service.pk for row in results]
     names = _approach_names(ids)

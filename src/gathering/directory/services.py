@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from . import models as m
+from . import search_index
 from .hsds import GENERIC_ID, SPECS, Listing, Record, Spec, flatten, printable, validate
 from .sources import Source, read_path
 
@@ -58,9 +61,10 @@ NOWHERE = "in the directory or in this import"
 class HsdsImportError(Exception):
     """The data was not imported. `problems` are (where, what) pairs: every problem found, not the first."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[tuple[Any, str]]) -> None:
         super().__init__(f"{len(problems)} problems")
-        self.problems = problems
+        # Places read lazily (hsds.Spot) are put into words here.
+        self.problems = [(str(where), what) for where, what in problems]
 
     def lines(self) -> list[str]:
         return [printable(f"{where}: {what}") for where, what in self.problems]
@@ -90,10 +94,35 @@ def hsds_import(*, path: Path, kind: str | None = None) -> ImportResult:
     return hsds_import_source(source=read_path(path, kind=kind))
 
 
+# From this many documents and table rows, an import pauses the cyclic garbage collector while it runs.
+BIG_IMPORT = 1000
+
+
 def hsds_import_source(*, source: Source) -> ImportResult:
     """Check every document and table row against the schemas, then write them all in one transaction,
     updating records by id and removing children no longer listed. Raises HsdsImportError with every
     problem found, having written nothing."""
+    size = len(source.documents) + sum(len(table.rows) for table in source.tables)
+    with _collector_paused(size >= BIG_IMPORT):
+        return _import(source)
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """A big import makes millions of objects that live until it ends and form no cycles; the collector's
+    passes over them, again and again as they grow, took a quarter of its time. Paused while it runs (the
+    objects are freed by reference counting all the same), and back on after."""
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _import(source: Source) -> ImportResult:
     problems = list(source.problems)
     # Whether every document and row could be read: links are only checked then.
     readable = not problems
@@ -109,6 +138,8 @@ def hsds_import_source(*, source: Source) -> ImportResult:
         records += flat.records
         listings += flat.listings
         problems += flat.problems
+        # Its records hold all it says: the parsed document can go, so a big import holds one copy.
+        document.data = None
     table_records: dict[str, list[Record]] = {}
     for table in source.tables:
         rows = table_records.setdefault(table.entity, [])
@@ -123,10 +154,11 @@ def hsds_import_source(*, source: Source) -> ImportResult:
             for record in flat.records:
                 problems += _generic_from_row(record, row, where)
                 rows.append(record)
+        table.rows = []
     records += [record for rows in table_records.values() for record in rows]
     merged = _merge(records, problems)
     listings += _table_listings(table_records, merged)
-    with transaction.atomic():
+    with transaction.atomic(), search_index.deferred() as touched:
         existing = _existing(merged)
         if readable:
             # Links are checked once every record could be read: a record refused above would otherwise
@@ -151,7 +183,26 @@ def hsds_import_source(*, source: Source) -> ImportResult:
             result.updated[entity] = sum(1 for instance in batch if instance.pk in existing[entity])
             result.created[entity] = len(batch) - result.updated[entity]
         result.removed = _apply_listings(listings)
+        touched.update(_services_touched(merged))
     return result
+
+
+def _services_touched(merged: dict[str, dict[uuid.UUID, Record]]) -> set[uuid.UUID]:
+    """The services whose search entries the records just written can change (search_index.py)."""
+    touched = set(merged.get("service", {}))
+    lookups = (
+        (m.ServiceAtLocation, "location", "location_id__in", "service_id"),
+        (m.ServiceAtLocation, "service_at_location", "pk__in", "service_id"),
+        (m.Service, "organization", "organization_id__in", "pk"),
+        (m.CostOption, "cost_option", "pk__in", "service_id"),
+        (m.Attribute, "attribute", "pk__in", "link_id"),
+    )
+    for model, entity, lookup, column in lookups:
+        for chunk in _chunks(merged.get(entity, {})):
+            touched.update(
+                pk for pk in model.objects.filter(**{lookup: chunk}).values_list(column, flat=True) if pk
+            )
+    return touched
 
 
 def _unique(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:

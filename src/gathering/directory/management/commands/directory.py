@@ -4,11 +4,18 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 
+from gathering.directory import models as m
+from gathering.directory import search_index
 from gathering.directory.exports import hsds_export
 from gathering.directory.hsds import DOCUMENT_KINDS
 from gathering.directory.services import HsdsImportError, hsds_import
+
+# Records written by one import from which PostgreSQL's statistics of the directory's tables are refreshed.
+ANALYSE_AFTER = 10_000
 
 
 class Command(BaseCommand):
@@ -35,10 +42,19 @@ class Command(BaseCommand):
             "DIR/services/ID.json, DIR/organizations/ID.json, DIR/taxonomies/ID.json.",
         )
         dump.add_argument("dir")
+        sub.add_parser(
+            "reindex",
+            help="Rebuild the search's index of every listed service at each of its places from the "
+            "records (kept in step by every change the application makes; for changes made around it).",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "import-hsds":
             self._import(Path(options["path"]), options.get("kind"))
+        elif action == "reindex":
+            with transaction.atomic():
+                search_index.refresh_all()
+            self.stdout.write(f"{m.SearchEntry.objects.count()} search entries written.")
         else:
             counts = hsds_export(folder=Path(options["dir"]))
             self.stdout.write(", ".join(f"{count} {name}" for name, count in counts.items()) + " written.")
@@ -51,3 +67,10 @@ class Command(BaseCommand):
                 f"Nothing was imported: {len(error.problems)} problems.\n" + "\n".join(error.lines())
             ) from None
         self.stdout.write(result.summary())
+        written = sum(result.created.values()) + sum(result.updated.values())
+        if written >= ANALYSE_AFTER and connection.vendor == "postgresql":
+            # PostgreSQL plans queries by its statistics of each table, which its autovacuum refreshes only
+            # a while after a big load: until then a search could be planned as if the tables were empty.
+            with connection.cursor() as cursor:
+                for model in apps.get_app_config("directory").get_models():
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
