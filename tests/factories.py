@@ -159,3 +159,82 @@ def event_edit_form(event, **changes) -> dict[str, str]:
         "status": "published",
     }
     return {**form, **changes}
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    """A published course with three learning outcomes."""
+
+    class Meta:
+        model = "learning.Course"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Trauma-informed practice {n}")
+    slug = factory.Sequence(lambda n: f"trauma-informed-practice-{n}")
+    summary = "What trauma-informed services do differently, and how to start."
+    description = "Four sessions, **small groups**."
+    audience = "Peer workers and ward staff"
+    format = "online"
+    cpd_hours = "6.0"
+    status = "published"
+
+    @factory.post_generation
+    def outcomes(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            texts = extracted if extracted is not None else ["Notice", "Listen", "Change a service"]
+            for position, text in enumerate(texts):
+                self.outcomes.create(text=text, position=position)
+
+    @factory.post_generation
+    def organisers(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.organisers.add(*extracted)
+
+    @factory.post_generation
+    def facilitators(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.facilitators.add(*extracted)
+
+
+def make_cohort(
+    *, course=None, sessions: int = 4, capacity: int = 12, starts_at=None, organisers=(), **kwargs
+):
+    """A cohort of `course` (a new one if None): a published training Gathering with a free ticket and
+    `sessions` weekly two-hour sessions from `starts_at` (30 days ahead by default)."""
+    from gathering.learning.models import Cohort, CohortSession
+
+    course = course or CourseFactory()
+    starts_at = starts_at or timezone.now() + timedelta(days=30)
+    event = EventFactory(
+        kind="training",
+        format="online",
+        venue=None,
+        online_join_url="https://meet.example.org/course",
+        capacity=capacity,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=7 * max(sessions - 1, 0), hours=2),
+        organisers=list(organisers),
+        learning_outcomes="\n".join(course.outcomes.values_list("text", flat=True)),
+    )
+    TicketTypeFactory(event=event, name="Standard")
+    cohort = Cohort.objects.create(course=course, event=event, **kwargs)
+    for n in range(sessions):
+        start = starts_at + timedelta(days=7 * n)
+        CohortSession.objects.create(
+            cohort=cohort,
+            title=f"Session {n + 1}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            online_link="https://meet.example.org/course",
+        )
+    return cohort
+
+
+def enrol(cohort, user=None, **kwargs):
+    """`user` (a new participant if None) registered for the cohort's Gathering through registration_create;
+    returns the registration."""
+    from gathering.events.services import RegistrationInput, registration_create
+
+    user = user or UserFactory()
+    ticket = cohort.event.ticket_types.first()
+    data = RegistrationInput(ticket_type_id=ticket.pk, name=user.name, email=user.email, **kwargs)
+    return registration_create(event=cohort.event, user=user, data=data, notify=False).registration

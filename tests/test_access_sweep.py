@@ -20,6 +20,7 @@ from .conftest import signed_in, token_client_without_second_factor
 from .directory import registry as directory_registry
 from .directory.api_routes import HSDS_API_ROUTES
 from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from .learning import registry as learning_registry
 from .programme import registry as programme_registry
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ ROUTES = {
 
 
 # Apps with their own routes list them in tests/<app>/registry.py.
-APP_REGISTRIES = (programme_registry, circles_registry, directory_registry)
+APP_REGISTRIES = (programme_registry, circles_registry, learning_registry, directory_registry)
 for _registry in APP_REGISTRIES:
     PUBLIC |= _registry.PUBLIC
     ROUTES.update(_registry.ROUTES)
@@ -258,6 +259,7 @@ FOR_EVERYONE = {
     *("programme:timetable", "programme:withdraw"),
     *("directory:search", "directory:service", "directory:report", "directory:report_sent"),
     *directory_registry.partner_registry.FOR_EVERYONE,
+    *learning_registry.FOR_EVERYONE,
     *("directory:approaches", "directory:approach", "network:list", "network:organisation"),
     *HSDS_API_ROUTES,
 }

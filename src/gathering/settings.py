@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "gathering.events",
     "gathering.programme",
     "gathering.circles",
+    "gathering.learning",
     "gathering.support",
     "gathering.directory",
     "gathering.api",
@@ -294,6 +295,14 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads that only some people may read (course materials): outside MEDIA_ROOT, so the web server never
+# serves them; the app's own views check who asks, then send them.
+GATHERING_PRIVATE_ROOT = Path(env.str("GATHERING_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# The RSA key that signs Open Badge credentials (learning/keys.py). Development creates it on first use;
+# production must provide it, and it belongs in the backups: credentials already issued need it.
+GATHERING_CREDENTIAL_KEY_FILE = env.str(
+    "GATHERING_CREDENTIAL_KEY_FILE", default=str(VAR_DIR / "credential-signing-key.pem")
+)
 
 # Email: console in development; EMAIL_URL (smtp://user:pass@host:587, with ?ssl/tls) in production.
 EMAIL_URL = env.str("EMAIL_URL", default="")

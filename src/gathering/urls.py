@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gathering.core.media import development_urlpatterns
+from gathering.learning import certificate_views
 
 # Django's admin has a password-only sign-in page with no attempt limits: everyone signs in through allauth
 # instead (its limits and the second factor), and the staff middleware keeps /admin/ for sessions that
@@ -12,10 +13,15 @@ from gathering.core.media import development_urlpatterns
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # Site-wide addresses that verifiers of the Open Badge credentials fetch (learning/badges.py).
+    path(".well-known/jwks.json", certificate_views.jwks_document, name="certificates_jwks"),
+    path("certificates/issuer", certificate_views.issuer_profile, name="certificates_issuer"),
+    path("certificates/status/<int:list_id>", certificate_views.status_list, name="certificates_status"),
     path("", include("gathering.core.urls")),
     path("", include("gathering.events.urls")),
     path("", include("gathering.programme.urls")),
     path("", include("gathering.circles.urls")),
+    path("", include("gathering.learning.urls")),
     path("help/", include("gathering.support.urls")),
     path("find-support/", include("gathering.directory.urls")),
     path("network/", include("gathering.directory.network_urls")),
@@ -26,6 +32,7 @@ urlpatterns = [
     path("staff/gatherings/", include("gathering.events.staff_urls")),
     path("staff/programme/", include("gathering.programme.staff_urls")),
     path("staff/circles/", include("gathering.circles.staff_urls")),
+    path("staff/learning/", include("gathering.learning.staff_urls")),
     path("staff/safeguarding/", include("gathering.support.staff_urls")),
     path("staff/audit/", include("gathering.privacy.staff_urls")),
     path("staff/directory/", include("gathering.directory.staff_urls")),

@@ -35,11 +35,12 @@ def test_registering_two_steps_under_one_name_is_refused():
         steps.demo_step("people", order=10)(lambda run: None)
 
 
-def test_the_apps_register_people_first_then_gatherings_programme_circles_and_the_directory():
+def test_the_apps_register_people_first_then_gatherings_programme_circles_learning_and_the_directory():
     assert [step.name for step in registry.steps()] == [
         "people",
         "events",
         "programme",
         "circles",
+        "learning",
         "directory",
     ]

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 SECTIONS = [
     ("Gatherings", "/gatherings/"),
+    ("Learning", "/learning/"),
     ("Listening circles", "/circles/"),
     ("Find support", "/find-support/"),
     ("About", "/about/"),
@@ -28,6 +29,7 @@ SIGNED_IN = [
     ("My Gatherings", "/my/gatherings/"),
     ("My programme", "/my/programme/"),
     ("My circles", "/my/circles/"),
+    ("My learning", "/my/learning/"),
     ("My data", "/privacy/my-data/"),
     ("Account", "/account/"),
 ]
@@ -35,12 +37,13 @@ SIGN_OUT = [("Sign out", "/accounts/logout/")]
 STAFF = [("Staff", "/staff/")]
 
 STAFF_AREAS = {
-    "facilitator": ["Programmes", "Circles you facilitate"],
+    "facilitator": ["Programmes", "Learning programmes", "Circles you facilitate"],
     "organiser": [
         "Gatherings",
         "Bursaries",
         "Programmes",
         "Listening circles",
+        "Learning programmes",
         "Directory",
         "Approach pages",
         "Team",
@@ -51,6 +54,7 @@ STAFF_AREAS = {
         "Bursaries",
         "Programmes",
         "Listening circles",
+        "Learning programmes",
         "Directory",
         "Approach pages",
         "Circles you facilitate",
@@ -65,6 +69,7 @@ AREA_URLS = {
     "Bursaries": "/staff/gatherings/",
     "Programmes": "/staff/programme/",
     "Listening circles": "/staff/circles/",
+    "Learning programmes": "/staff/learning/",
     "Directory": "/staff/directory/",
     "Approach pages": "/staff/directory/approaches/",
     "Circles you facilitate": "/staff/circles/facilitating/",
@@ -167,6 +172,7 @@ def test_a_visitor_reaches_every_public_section_within_two_clicks(client, world)
         f"/gatherings/{event.slug}/": 1,
         "/gatherings/past/": 1,
         "/circles/": 1,
+        "/learning/": 1,
         "/find-support/": 1,
         "/help/": 1,
         "/about/": 1,
@@ -248,6 +254,7 @@ def test_the_current_section_is_marked(client, participant, organiser, world):
     assert current_links(client, f"/gatherings/{event.slug}/programme/") == {"Gatherings": "true"}
     assert current_links(client, "/gatherings/past/") == {"Gatherings": "true"}
     assert current_links(client, "/circles/") == {"Listening circles": "page"}
+    assert current_links(client, "/learning/") == {"Learning": "page"}
     assert current_links(client, f"/circles/{world['series'].slug}/") == {"Listening circles": "true"}
     assert current_links(client, "/about/") == {"About": "page"}
     assert current_links(client, "/find-support/") == {"Find support": "page"}
@@ -258,6 +265,7 @@ def test_the_current_section_is_marked(client, participant, organiser, world):
     assert current_links(person, "/my/gatherings/") == {"My Gatherings": "page"}
     assert current_links(person, "/my/programme/") == {"My programme": "page"}
     assert current_links(person, "/my/circles/") == {"My circles": "page"}
+    assert current_links(person, "/my/learning/") == {"My learning": "page"}
     assert current_links(person, "/privacy/my-data/") == {"My data": "page"}
     assert current_links(person, "/privacy/consents/") == {"My data": "true"}
     assert current_links(person, "/account/") == {"Account": "page"}

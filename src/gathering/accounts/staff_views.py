@@ -57,6 +57,12 @@ STAFF_AREAS = (
         ("accounts.organise",),
     ),
     StaffArea(
+        gettext_lazy("Learning programmes"),
+        "learning_staff:list",
+        gettext_lazy("Courses, their outcomes and materials, cohorts, sessions and attendance."),
+        ("accounts.organise", "accounts.facilitate"),
+    ),
+    StaffArea(
         gettext_lazy("Directory"),
         "directory_staff:queue",
         gettext_lazy(

@@ -14,8 +14,10 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("my_gatherings", "events", frozenset({"my", "cancel", "edit", "offer", "calendar_renew"})),
     ("my_programme", "programme", frozenset({"agenda", "calendar_renew"})),
     ("my_circles", "circles", frozenset({"my", "membership", "leave", "not_with", "feedback"})),
+    ("my_learning", "learning", frozenset({"my", "check_in", "assessment"})),
     ("gatherings", "events", None),
     ("gatherings", "programme", None),
+    ("learning", "learning", None),
     ("circles", "circles", None),
     ("find_support", "directory", None),
     ("about", "core", frozenset({"about"})),
@@ -34,6 +36,7 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("staff", "events_staff", None),
     ("staff", "programme_staff", None),
     ("staff", "circles_staff", None),
+    ("staff", "learning_staff", None),
     ("staff", "safeguarding", None),
     ("staff", "audit", None),
     ("staff", "directory_staff", None),
@@ -48,10 +51,11 @@ class NavLink:
     url_name: str
 
 
-# The sections of the site, in the order of DESIGN.md's site map. A section (Learning, Find support, Our
-# network) joins this list when its pages exist.
+# The sections of the site, in the order of DESIGN.md's site map. A section (Our network) joins this list
+# when its pages exist.
 SECTIONS = (
     NavLink("gatherings", _("Gatherings"), "events:list"),
+    NavLink("learning", _("Learning"), "learning:catalogue"),
     NavLink("circles", _("Listening circles"), "circles:list"),
     NavLink("find_support", _("Find support"), "directory:search"),
     NavLink("about", _("About"), "core:about"),
@@ -60,6 +64,7 @@ SIGNED_IN = (
     NavLink("my_gatherings", _("My Gatherings"), "events:my"),
     NavLink("my_programme", _("My programme"), "programme:agenda"),
     NavLink("my_circles", _("My circles"), "circles:my"),
+    NavLink("my_learning", _("My learning"), "learning:my"),
     NavLink("my_data", _("My data"), "privacy:my_data"),
     NavLink("account", _("Account"), "accounts:profile"),
 )
