@@ -152,8 +152,15 @@ def test_a_connection_lost_while_input_is_validated_is_not_called_invalid_input(
     client = token_client(participant)
     client.raise_request_exception = False
     db = connection.settings_dict
+    # In autocommit: each look at pg_stat_activity is its own transaction. Inside one transaction PostgreSQL
+    # answers from the snapshot of its first look, so a backend seen alive once would be seen alive forever.
     other = psycopg.connect(
-        dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], password=db.get("PASSWORD")
+        dbname=db["NAME"],
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db.get("PASSWORD"),
+        autocommit=True,
     )
 
     def terminated_at_the_constraint_check(execute, sql, params, many, context):
