@@ -153,6 +153,12 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(Exists(at))
 
 
+def costs_nothing() -> Q:
+    """Cost options that cost nothing: an amount of 0, or an option called "Free" (a service that states
+    no cost is not taken to be free). The search's condition and its index's `free` column both use it."""
+    return Q(amount=0) | Q(option__iexact="free")
+
+
 def term_key(term_id: UUID | str) -> str:
     """How a term stands in `SearchEntry.terms`: its id as 32 hex digits."""
     return UUID(str(term_id)).hex

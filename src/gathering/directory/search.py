@@ -19,7 +19,7 @@ from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import CharField, Exists, FloatField, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Exists, FloatField, OuterRef, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from django.utils.text import Truncator
 from . import access, approaches, geo
 from . import models as m
 from .hours import ScheduleGroup, open_state
+from .querysets import costs_nothing
 
 PER_PAGE = 20
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
@@ -117,9 +118,7 @@ class Results:
 def free_to_use(queryset: QuerySet[m.Service]) -> QuerySet[m.Service]:
     """Services with a cost option that costs nothing: an amount of 0, or an option called "Free". A
     service that states no cost is not taken to be free."""
-    free = m.CostOption.objects.filter(service_id=OuterRef("pk")).filter(
-        Q(amount=0) | Q(option__iexact="free")
-    )
+    free = m.CostOption.objects.filter(costs_nothing(), service_id=OuterRef("pk"))
     return queryset.filter(Exists(free))
 
 

@@ -21,15 +21,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from . import access, approaches
+from . import models as m
 from .entities import Entity
-from .querysets import term_key, words_text
+from .querysets import costs_nothing, term_key, words_text
 
 BATCH = 2000
-LISTED = ("active", "temporarily closed")
+# The statuses the public sees (models.Service.LISTED), as values: the migration that builds the index
+# passes historical models, which do not carry the class's constants.
+LISTED = tuple(str(status) for status in m.Service.LISTED)
 TAXONOMIES = (approaches.TAXONOMY_ID, access.TAXONOMY_ID)
 
 _state = threading.local()
@@ -80,7 +82,7 @@ def _entries(ids: list[uuid.UUID], apps: Any) -> list[Any]:
     free = set(
         _model(apps, "CostOption")
         .objects.filter(service_id__in=listed)
-        .filter(Q(amount=0) | Q(option__iexact="free"))
+        .filter(costs_nothing())
         .values_list("service_id", flat=True)
     )
     places = (
