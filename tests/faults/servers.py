@@ -383,8 +383,9 @@ class Browser:
                     self.cookies.pop(name, None)
         return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, text, seconds)
 
-    def get(self, path: str) -> Reply:
-        return self.request("GET", path)
+    def get(self, path: str, *, token: str | None = None) -> Reply:
+        headers = {"Authorization": f"Token {token}"} if token else None
+        return self.request("GET", path, headers=headers)
 
     def post_form(self, path: str, data: dict[str, str], *, page: Reply | None = None) -> Reply:
         """Submit the form on `page` (by default, the page at `path`, fetched first) as a browser would: to
