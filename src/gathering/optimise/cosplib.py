@@ -139,19 +139,44 @@ class SolutionError(ValueError):
 
 
 def _text(value: Any) -> str:
-    """A cell as the string the library compares: integral floats lose their '.0'."""
+    """A cell as the string the library compares: text exactly as it stands (spaces, case and Unicode
+    included), a blank cell as "", and integral floats without their '.0'."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip() if isinstance(value, str) else str(value)
+    return str(value)
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    text = _text(value)
-    if not text:
-        return ()
-    return tuple(name for name in text.split(", ") if name)
+    """A list of people as the library splits it: on ", " exactly, each name kept as it stands; empty
+    names (a blank cell, or two separators in a row) are no one."""
+    return tuple(name for name in _text(value).split(", ") if name)
+
+
+def _near(name: str, names: list[str]) -> str:
+    """A hint when `name` differs from one of `names` only in surrounding spaces or case."""
+    for other in names:
+        if name.strip().casefold() == other.strip().casefold():
+            return f" (it differs from {other!r} only in spaces or case; names must match exactly)"
+    return ""
+
+
+def _mismatch(found: list[str], expected: list[str], what: str, source: str) -> tuple[int | None, str] | None:
+    """None if `found` holds every name of sheet `source` once, compared exactly as the library compares
+    them; otherwise the position in `found` of the first stray or repeated name (None when names are only
+    missing) and what is wrong."""
+    wanted, seen = set(expected), set()
+    for j, name in enumerate(found):
+        if name in seen:
+            return j, f"{what} {name!r} appears twice"
+        if name not in wanted:
+            return j, f"{what} {name!r} is not a name in sheet '{source}'{_near(name, expected)}"
+        seen.add(name)
+    missing = [name for name in expected if name not in seen]
+    if missing:
+        return None, f"no {what} for {', '.join(map(repr, missing))} of sheet '{source}'"
+    return None
 
 
 def _int(value: Any, where: str, path: str, *, blank: int | None = 0) -> int | None:
@@ -230,7 +255,9 @@ def _where(sheet: str, row: int, column: str) -> str:
 def _matrix(
     rows: list[tuple[Any, ...]], sheet: str, path: str, row_names: list[str], col_names: list[str]
 ) -> list[list[int]]:
-    """A penalty table whose row labels and column headers are matched by name; blank cells are 0."""
+    """A penalty table whose row labels and column headers are matched exactly to the names of the sheets
+    its title joins (`tracks_rooms|penalty`: tracks by rooms); blank cells are 0."""
+    row_source, col_source = sheet.split("|")[0].split("_")
     if not rows:
         raise InstanceError(path, f"sheet '{sheet}'", "the sheet is empty")
     if _text(_cell(rows[0], 0)):
@@ -238,16 +265,16 @@ def _matrix(
     header = [_text(v) for v in rows[0][1:]]
     while header and not header[-1]:
         header.pop()
-    if sorted(header) != sorted(col_names):
-        raise InstanceError(
-            path, _where(sheet, 0, "B"), f"column headers {header} do not match the expected {col_names}"
-        )
+    wrong = _mismatch(header, col_names, "column header", col_source)
+    if wrong is not None:
+        j, message = wrong
+        raise InstanceError(path, _where(sheet, 0, _col_letter(1 if j is None else j + 1)), message)
     col_of = {name: j + 1 for j, name in enumerate(header)}
     labels = [_text(_cell(row, 0)) for row in rows[1:]]
-    if sorted(labels) != sorted(row_names) or len(set(labels)) != len(labels):
-        raise InstanceError(
-            path, _where(sheet, 1, "A"), f"row labels {labels} do not match the expected {row_names}"
-        )
+    wrong = _mismatch(labels, row_names, "row label", row_source)
+    if wrong is not None:
+        i, message = wrong
+        raise InstanceError(path, _where(sheet, 1 if i is None else i + 1, "A"), message)
     row_of = {name: i + 1 for i, name in enumerate(labels)}
     out = []
     for name in row_names:
@@ -261,7 +288,12 @@ def _matrix(
 
 
 def read_cosplib(path: str | Path) -> CosplibInstance:
-    """Read a CoSPLib instance workbook; errors name the file, sheet, row and column."""
+    """Read a CoSPLib instance workbook as the library reads it; errors name the file, sheet, row and column.
+
+    Names (tracks, sessions, rooms, references, people) are kept exactly as they stand, spaces, case and
+    Unicode included, and a name in one sheet must match its original in another exactly, as the library
+    requires. Numbers and times are read leniently.
+    """
     import openpyxl  # local: only this reader needs it, and it is slow to import
 
     path = Path(path)
@@ -328,7 +360,7 @@ def _build_instance(name: str, path: str, sheets: dict[str, list[tuple[Any, ...]
     if any(w < 0 for w in weights):
         raise InstanceError(path, _where("parameters", 1, "E"), "weights must not be negative")
     zone_mapping = _text(param(0, 1)) == ""
-    conf_offset = _gmt_offset(_text(param(1, 1)) or "GMT+0", _where("parameters", 1, "B"), path)
+    conf_offset = _gmt_offset(_text(param(1, 1)).strip() or "GMT+0", _where("parameters", 1, "B"), path)
     suit_from = _minutes(param(3, 1), _where("parameters", 3, "B"), path)
     suit_to = _minutes(param(4, 1), _where("parameters", 4, "B"), path)
     less_from = _minutes(param(6, 1), _where("parameters", 6, "B"), path)
@@ -347,16 +379,15 @@ def _build_instance(name: str, path: str, sheets: dict[str, list[tuple[Any, ...]
     extra = header[7:]
     while extra and not extra[-1]:
         extra.pop()
-    if (
-        len(extra) != len(sessions) + len(rooms)
-        or sorted(extra[: len(sessions)]) != sorted(sessions)
-        or sorted(extra[len(sessions) :]) != sorted(rooms)
-    ):
-        raise InstanceError(
-            path,
-            _where("submissions", 0, "H"),
-            "after column G come one column per session, then one per room, headed by their names",
-        )
+    layout = "after column G come one column per session, then one per room, headed by their names"
+    if len(extra) != len(sessions) + len(rooms):
+        raise InstanceError(path, _where("submissions", 0, "H"), layout)
+    for first, names, what in ((0, sessions, "session"), (len(sessions), rooms, "room")):
+        wrong = _mismatch(extra[first : first + len(names)], names, "column header", f"{what}s")
+        if wrong is not None:
+            j, message = wrong
+            col = _col_letter(7 + first + (0 if j is None else j))
+            raise InstanceError(path, _where("submissions", 0, col), f"{message}; {layout}")
     session_col = {n: 7 + j for j, n in enumerate(extra[: len(sessions)])}
     room_col = {n: 7 + len(sessions) + j for j, n in enumerate(extra[len(sessions) :])}
     track_index = {t: k for k, t in enumerate(tracks)}
@@ -376,14 +407,16 @@ def _build_instance(name: str, path: str, sheets: dict[str, list[tuple[Any, ...]
         refs.add(ref)
         track = _text(_cell(row, 1))
         if track not in track_index:
-            raise InstanceError(path, _where("submissions", i, "B (Track)"), f"unknown track {track!r}")
+            raise InstanceError(
+                path, _where("submissions", i, "B (Track)"), f"unknown track {track!r}{_near(track, tracks)}"
+            )
         required = _int(_cell(row, 2), _where("submissions", i, "C (Required Timeslots)"), path, blank=None)
         if required is None or required < 1:
             raise InstanceError(
                 path, _where("submissions", i, "C (Required Timeslots)"), "must be an integer >= 1"
             )
         order = _int(_cell(row, 3), _where("submissions", i, "D (Order)"), path, blank=None)
-        zone = _text(_cell(row, 4)) or "GMT+0"
+        zone = _text(_cell(row, 4)).strip() or "GMT+0"
         offset = _gmt_offset(zone, _where("submissions", i, "E (Time Zone)"), path)
         submissions.append(
             Submission(
@@ -430,8 +463,10 @@ def _build_instance(name: str, path: str, sheets: dict[str, list[tuple[Any, ...]
 
     sim_rows = sheets["similar tracks"][1:]
     sim_labels = [_text(_cell(r, 0)) for r in sim_rows]
-    if sorted(sim_labels) != sorted(tracks):
-        raise InstanceError(path, _where("similar tracks", 1, "A"), "row labels must be the track names")
+    wrong = _mismatch(sim_labels, tracks, "row label", "tracks")
+    if wrong is not None:
+        i, message = wrong
+        raise InstanceError(path, _where("similar tracks", 1 if i is None else i + 1, "A"), message)
     ptt = [[0] * len(tracks) for _ in tracks]
     # Only the upper triangle counts (data column j is the track of data row j), mirrored to both orders.
     for a, row in enumerate(sim_rows):
@@ -681,6 +716,7 @@ def read_solution(instance: CosplibInstance, path: str | Path) -> CosplibSolutio
         if value not in names:
             raise SolutionError(
                 f"{path}: sheet '{title}', row {row + 1}, column {_col_letter(col)}: unknown {what} {value!r}"
+                + _near(value, list(names))
             )
         return names[value]
 
@@ -705,7 +741,8 @@ def read_solution(instance: CosplibInstance, path: str | Path) -> CosplibSolutio
 def write_solution(
     instance: CosplibInstance, solution: CosplibSolution, directory: str | Path, *, name: str | None = None
 ) -> Path:
-    """Write `DIR/<NAME>Solution.xlsx` in the library's layout (sheet `sol`, then `violations`)."""
+    """Write `DIR/<NAME>Solution.xlsx` in the library's layout (sheet `sol`, then `violations`), every track
+    and reference spelled exactly as in the instance so that the library's reader finds it."""
     import openpyxl
 
     directory = Path(directory)
