@@ -297,6 +297,8 @@ def test_solve_file_dispatches_workbooks_and_writes_the_library_format(tmp_path:
         evaluate(instance("N2OR"), read_solution(instance("N2OR"), written)).objective
         == solved.result.objective
     )
-    assert set(solved.as_json()) == {"instance", "objective", "bound", "optimal", "seconds", "feasible"}
+    keys = {"instance", "objective", "bound", "gap", "optimal", "seconds", "feasible"}
+    assert set(solved.as_json()) == keys
+    assert solved.as_json()["gap"] == solved.result.objective - solved.result.bound
     assert solved.result.feasible is True
     assert len(solved.result.assignments) == 35

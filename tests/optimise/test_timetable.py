@@ -462,6 +462,7 @@ def test_solve_file_and_write_solution_round_trip(tmp_path: Path) -> None:
         "instance": "tiny",
         "objective": 0,
         "bound": 0,
+        "gap": 0,
         "optimal": True,
         "seconds": solved.as_json()["seconds"],
         "feasible": True,

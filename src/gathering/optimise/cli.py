@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(line), flush=True)
         else:
             bound = "" if line.get("bound") is None else f", bound {line['bound']}"
+            if line.get("gap") is not None:
+                bound += f", gap {line['gap']}"
             state = "feasible" if line["feasible"] else "NOT feasible"
             print(
                 f"{line['instance']}: objective {line['objective']}{bound}, {state}, {line['seconds']} s",

@@ -258,6 +258,7 @@ class SolvedFile:
             "instance": self.name,
             "objective": r.objective,
             "bound": r.bound,
+            "gap": r.gap,
             "optimal": r.optimal,
             "seconds": round(r.seconds, 3),
             "feasible": r.feasible,
