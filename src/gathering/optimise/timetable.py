@@ -909,10 +909,16 @@ def solve_timetable(
     # large ones (a second thread: CP-SAT works outside Python's lock), whichever finishes first.
     perfect = _PerfectSearch(pb, workers, seed) if bound == 0 else None
     beside = None
+    perfect_until = deadline
     if perfect is not None and small:
         perfect.run(started + max(0.5, time_limit * 0.3))
     elif perfect is not None:
-        beside = threading.Thread(target=perfect.run, args=(deadline, lambda: state.place[:]), daemon=True)
+        # Until 70% of the time; the annealer warms up beside it, then stands aside (measured on planted
+        # 300-session instances: 0 in 13 to 35 s, against 16 to 101 s with both searching throughout).
+        perfect_until = started + 0.7 * time_limit
+        beside = threading.Thread(
+            target=perfect.run, args=(perfect_until, lambda: state.place[:]), daemon=True
+        )
         beside.start()
 
     def found_perfect() -> bool:
@@ -926,8 +932,20 @@ def solve_timetable(
         placed = _construct(state, rng, started + min(1.0, time_limit * 0.2) if small else deadline)
         place = state.place[:] if placed else None
         first_feasible = time.monotonic() - started if placed else None
-        if placed and not small:
-            place = _local_search(state, rng, deadline, bound or 0, stop=found_perfect)
+        if placed and not small and beside is not None:
+            warm = min(deadline, started + min(10.0, 0.2 * time_limit))
+            place = _local_search(state, rng, warm, 0, stop=found_perfect)
+            while beside.is_alive() and time.monotonic() < perfect_until:
+                if lp is not None and not lp.is_alive() and (with_sharing(0) or 0) > 0:
+                    perfect.stop()  # the slot-sharing bound proves no timetable costs nothing
+                    break
+                beside.join(0.05)
+            if not found_perfect():
+                state = _state_of(pb, place)
+                annealed = _local_search(state, rng, deadline, bound or 0)
+                place = annealed if _cost(pb, annealed) <= _cost(pb, place) else place
+        elif placed and not small:
+            place = _local_search(state, rng, deadline, bound or 0)
         elif small:
             if placed:
                 place = _local_search(state, rng, started + min(time_limit * 0.2, 2.0), bound or 0)
