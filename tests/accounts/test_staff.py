@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils.html import escape
 
 from gathering.accounts.middleware import LAST_SEEN_KEY
 from gathering.accounts.models import User
@@ -57,7 +58,7 @@ def test_organiser_sees_the_team_but_cannot_change_roles(organiser, participant)
     client = signed_in(organiser)
     response = client.get("/staff/team/")
     assert response.status_code == 200
-    assert organiser.name in response.content.decode()
+    assert escape(organiser.name) in response.content.decode()
     assert "Give someone a role" not in response.content.decode()
     response = client.post("/staff/team/", {"email": participant.email, "role": "organiser"})
     assert response.status_code == 403
