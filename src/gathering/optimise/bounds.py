@@ -50,8 +50,10 @@ def slot_sharing_bound(
     from ortools.linear_solver import pywraplp
 
     n = len(popularity)
-    if n > MAX_SESSIONS or n <= slots:
-        return None if n > MAX_SESSIONS else 0
+    if n > MAX_SESSIONS:
+        return None
+    if n <= slots:  # every session can lead a slot of its own
+        return 0
     shared = overlaps(interests_of)
     rank = {i: r for r, i in enumerate(sorted(range(n), key=lambda i: (-popularity[i], i)))}
     solver = pywraplp.Solver.CreateSolver("GLOP")

@@ -351,12 +351,12 @@ class _Problem:
         self.attendees: list[list[tuple[int, int]]] = [[] for _ in self.sessions]
         for (i, p), weight in merged.items():
             self.attendees[i].append((p, weight))
-        # The same as arrays, for the search's bookkeeping: each session's people, their weights, and the
-        # index of each weight among the distinct weights of the instance.
+        # The same as arrays, for the search's bookkeeping: each session's people, the index of each one's
+        # weight among the distinct weights of the instance, and the session's total weight.
         self.level_weights = np.array(sorted({w for people in self.attendees for _p, w in people}) or [1])
         level_index = {int(w): n for n, w in enumerate(self.level_weights)}
         self.people_of = [np.array([p for p, _w in people], dtype=np.int64) for people in self.attendees]
-        self.weight_of = [np.array([w for _p, w in people], dtype=np.int64) for people in self.attendees]
+        self.weight_total = [sum(w for _p, w in people) for people in self.attendees]
         self.level_of = [
             np.array([level_index[w] for _p, w in people], dtype=np.int64) for people in self.attendees
         ]
@@ -400,10 +400,6 @@ class _Problem:
                 out[self.sessions[i].id] = (self.slots[start].id, self.instance.rooms[r].id)
         return out
 
-    def cheap_bound(self) -> int:
-        """Each session's cheapest placement, plus clash no timetable can avoid for each person."""
-        return self.static_bound() + self.personal_clash_bound()
-
     def static_bound(self) -> int:
         """Each session in its cheapest placement: overflow (and move cost) no timetable avoids."""
         return sum(min((p[3] for p in options), default=0) for options in self.placements)
@@ -433,10 +429,10 @@ class _Problem:
 class _State:
     """A (possibly partial) timetable with incremental clash bookkeeping per person and slot.
 
-    For each person and slot: how many of their interests of each weight occupy it (`counts`) and those
-    interests' total weight (`totals`), so a person's clash there is the total less the heaviest weight
-    present. A session's move changes these for its people in the slots it leaves and enters, computed over
-    all of them at once (a popular session has a thousand people).
+    For each person and slot: how many of their interests of each weight occupy it (`counts`); a person's
+    clash there is those interests' total weight less the heaviest present. A session's move changes these
+    for its people in the slots it leaves and enters, computed over all of them at once (a popular session
+    has a thousand people).
     """
 
     def __init__(self, problem: _Problem) -> None:
@@ -446,7 +442,6 @@ class _State:
         self.facilitator_slot: dict[tuple[str, int], int] = {}
         levels = len(problem.level_weights)
         self.counts = np.zeros((problem.n_people, problem.n_slots, levels), dtype=np.int32)
-        self.totals = np.zeros((problem.n_people, problem.n_slots), dtype=np.int64)
         self.cost = 0
 
     def _heaviest(self, counts: np.ndarray) -> np.ndarray:
@@ -457,7 +452,7 @@ class _State:
         """Change in clash if session i moves from old_run to new_run (either may be empty)."""
         if old_run == new_run:
             return 0
-        people, weights, levels = self.pb.people_of[i], self.pb.weight_of[i], self.pb.level_of[i]
+        people, weight, levels = self.pb.people_of[i], self.pb.weight_total[i], self.pb.level_of[i]
         if not len(people):
             return 0
         rows = np.arange(len(people))
@@ -470,21 +465,20 @@ class _State:
             before = self._heaviest(counts)
             counts[rows, levels] -= 1
             # total falls by the session's weights; the clash by that less the fall of the heaviest
-            delta -= int(weights.sum()) - int((before - self._heaviest(counts)).sum())
+            delta -= weight - int((before - self._heaviest(counts)).sum())
         for t in new_run:
             if t in old_run:
                 continue
             counts = self.counts[people, t]
             before = self._heaviest(counts)
             counts[rows, levels] += 1
-            delta += int(weights.sum()) - int((self._heaviest(counts) - before).sum())
+            delta += weight - int((self._heaviest(counts) - before).sum())
         return delta
 
     def _apply_people(self, i: int, run: tuple[int, ...], sign: int) -> None:
-        people, weights, levels = self.pb.people_of[i], self.pb.weight_of[i], self.pb.level_of[i]
+        people, levels = self.pb.people_of[i], self.pb.level_of[i]
         for t in run:
             self.counts[people, t, levels] += sign
-            self.totals[people, t] += sign * weights
 
     def blockers(self, i: int, k: int) -> set[int]:
         """Sessions that stand in the way of session i taking placement k."""
@@ -876,7 +870,8 @@ def solve_timetable(
     deadline = started + time_limit
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     pb = _Problem(instance, previous, move_cost)
-    bound: int | None = pb.cheap_bound()
+    static, personal = pb.static_bound(), pb.personal_clash_bound()
+    bound: int | None = static + personal
     optimal = False
     state = _State(pb)
     kept = _previous_placements(pb, previous or {})
@@ -901,7 +896,7 @@ def solve_timetable(
         clash_bound = sharing.get("clash")
         if clash_bound is None or bound is None:
             return bound
-        return max(bound, pb.static_bound() + max(clash_bound, pb.personal_clash_bound()))
+        return max(bound, static + max(clash_bound, personal))
 
     bound = with_sharing(bound)
     # When nothing proves that every timetable costs something, a timetable that costs nothing is looked
@@ -936,14 +931,14 @@ def solve_timetable(
             warm = min(deadline, started + min(10.0, 0.2 * time_limit))
             place = _local_search(state, rng, warm, 0, stop=found_perfect)
             while beside.is_alive() and time.monotonic() < perfect_until:
-                if lp is not None and not lp.is_alive() and (with_sharing(0) or 0) > 0:
+                if lp is not None and not lp.is_alive() and (sharing.get("clash") or 0) > 0:
                     perfect.stop()  # the slot-sharing bound proves no timetable costs nothing
                     break
                 beside.join(0.05)
             if not found_perfect():
+                # The annealer keeps the best it meets, starting from this timetable.
                 state = _state_of(pb, place)
-                annealed = _local_search(state, rng, deadline, bound or 0)
-                place = annealed if _cost(pb, annealed) <= _cost(pb, place) else place
+                place = _local_search(state, rng, deadline, bound or 0)
         elif placed and not small:
             place = _local_search(state, rng, deadline, bound or 0)
         elif small:
