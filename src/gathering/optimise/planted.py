@@ -119,13 +119,10 @@ def planted_instance(size: PlantedSize, seed: int) -> tuple[TimetableInstance, A
     for i, (r, _run) in enumerate(planted):
         needed[r] = max(needed[r], attendance[i])
     steps = (10, 15, 20, 30, 40, 60, 80, 120, 160, 200, 300, 400, 600, 800, 1200, 1600, 2000)
-    used_slots: dict[int, set[int]] = defaultdict(set)
-    for r, run in planted:
-        used_slots[r].update(run)
     rooms = []
     for r in range(size.rooms):
         capacity = next((s for s in steps if s >= needed[r]), needed[r])
-        empty = [t for t in range(size.slots) if t not in used_slots[r]]
+        empty = sorted(t for room, t in free if room == r)  # the cells nothing was planted in
         closed = frozenset(slots[t].id for t in empty if rng.random() < 0.3)
         rooms.append(Room(f"r{r + 1}", capacity, features[r], closed))
 
