@@ -129,7 +129,7 @@ def planted_instance(size: PlantedSize, seed: int) -> tuple[TimetableInstance, A
     sessions = []
     assignments: Assignments = {}
     for i, (r, run) in enumerate(planted):
-        needs = frozenset(f for f in features[r] if rng.random() < 0.3)
+        needs = frozenset(f for f in sorted(features[r]) if rng.random() < 0.3)
         others = [t for t in range(size.slots) if t not in run]
         closed_for_it = rng.sample(others, min(len(others), rng.choice((0, 0, 1, 2))))
         unavailable = frozenset(slots[t].id for t in closed_for_it)

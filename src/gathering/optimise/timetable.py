@@ -1045,7 +1045,7 @@ def generate_instance(
                 busy[person].add(t)
                 facilitators.append(person)
         room = room_list[r]
-        needs = frozenset(f for f in room.features if rng.random() < 0.15)
+        needs = frozenset(f for f in sorted(room.features) if rng.random() < 0.15)
         unavailable = frozenset(
             slot_list[u].id
             for u in rng.sample(range(slots), min(slots - 1, rng.choice((0, 0, 1, 3))))
