@@ -28,7 +28,7 @@ def series_with(members: int, facilitators: int, **series_fields):
             series,
             perspectives=[PERSPECTIVES[k % len(PERSPECTIVES)]],
             organisation=f"Org {k % 5}",
-            region=["North", "South", "Wales"][k % 3],
+            region=["north_west", "south_east", "wales"][k % 3],
         )
         for k in range(members)
     ]

@@ -19,7 +19,7 @@ member = st.fixed_dictionaries(
     {
         "perspectives": st.lists(st.sampled_from(PERSPECTIVES), max_size=2, unique=True),
         "organisation": st.sampled_from(["", "Mind", "NHS Trust", "Rethink"]),
-        "region": st.sampled_from(["", "North", "South"]),
+        "region": st.sampled_from(["", "north_east", "south_west"]),
     }
 )
 

@@ -285,12 +285,14 @@ def test_the_migration_keeps_the_answers_given_before_it_and_encrypts_them():
         )
         executor = MigrationExecutor(connection)
         executor.migrate([AFTER])
-        assert Registration.objects.get(pk=given.pk).answers == {
+        # Read as the model stood then: later migrations add columns the database does not have yet.
+        new = executor.loader.project_state([AFTER]).apps.get_model("events", "Registration")
+        assert new.objects.get(pk=given.pk).answers == {
             "41": EXPERIENCE,
             "42": ["Morning", "Afternoon"],
         }
         assert EXPERIENCE not in _raw_answers(given)
-        assert Registration.objects.get(pk=empty.pk).answers is None
+        assert new.objects.get(pk=empty.pk).answers is None
 
         # And back: the answers come out of the encrypted column as they went in.
         executor = MigrationExecutor(connection)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from gathering.accounts.models import User
 from gathering.accounts.roles import FACILITATOR, PARTICIPANT
 from gathering.core.demo import DemoRun, demo_step
+from gathering.core.regions import Region
 from gathering.events.models import Event
 
 from . import services
@@ -27,7 +28,18 @@ PERSPECTIVES = (
     [],
 )
 ORGANISATIONS = ("", "Mind", "NHS Greater Manchester", "Rethink", "Carers UK", "Hearing Voices Network", "")
-REGIONS = ("North West", "Yorkshire", "Wales", "Scotland", "London")
+# Mostly from around Manchester, some from further away, some not saying: a spread for the circles to mix.
+REGIONS = (
+    Region.NORTH_WEST,
+    Region.YORKSHIRE_HUMBER,
+    Region.NORTH_WEST,
+    Region.WALES,
+    "",
+    Region.SCOTLAND,
+    Region.NORTH_WEST,
+    Region.LONDON,
+    Region.WEST_MIDLANDS,
+)
 
 
 def _person(email: str, name: str, role=PARTICIPANT) -> User:

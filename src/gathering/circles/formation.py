@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
+from gathering.core.regions import region_key
 from gathering.optimise.grouping import (
     GroupingInstance,
     GroupingResult,
@@ -89,7 +90,7 @@ def _distance(members: list[CircleMembership], facilitators: int) -> np.ndarray:
     union = sizes[:, None] + sizes[None, :] - shared
     part = np.where(union > 0, 1.0 - shared / np.maximum(union, 1.0), 0.0)
     for codes in (
-        _codes([" ".join(m.region.lower().split()) or None for m in members]),
+        _codes([region_key(m.region) or None for m in members]),
         _codes([_organisation(m) for m in members]),
     ):
         part += codes[:, None] != codes[None, :]

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gathering.core.regions import region_form_field
+
 from .models import CircleMembership, CircleSeries, Perspective
 from .services import JoinInput
 
@@ -36,7 +38,10 @@ class JoinForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    region = forms.CharField(label=_("Where you live (optional)"), max_length=100, required=False)
+    region = region_form_field(
+        label=_("Where you live (optional)"),
+        help_text=_("A region, never anything finer. We use it only to mix each circle."),
+    )
     language = forms.CharField(
         label=_("Language you would like to speak in your circle (optional)"), max_length=60, required=False
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gathering.core.regions import region_label
 from gathering.privacy.fields import EncryptedJSONField, EncryptedTextField
 
 
@@ -239,6 +240,7 @@ class CircleMembership(models.Model):
     # Special category: kept only with explicit consent, encrypted at rest.
     perspectives = EncryptedJSONField(_("perspectives"), null=True, blank=True)
     perspectives_consent_at = models.DateTimeField(null=True, blank=True)
+    # A core.regions.Region value; older rows keep the free text people typed before it was a list.
     region = models.CharField(_("region"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=60, blank=True)
     organisation = models.CharField(_("organisation"), max_length=150, blank=True)
@@ -274,6 +276,11 @@ class CircleMembership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def region_label(self) -> str:
+        """Where the person lives in words: the region's label, or the text of an answer from before."""
+        return region_label(self.region)
 
     @property
     def first_name(self) -> str:

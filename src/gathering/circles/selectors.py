@@ -8,6 +8,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gathering.accounts.models import User
+from gathering.core.regions import region_key
 
 from .formation import build_plan
 from .models import (
@@ -165,7 +166,7 @@ def circle_explanations(*, series: CircleSeries) -> tuple[list[Explanation], lis
                 perspectives=[(labels[key], count) for key, count in views.most_common()],
                 organisations=len(organisations),
                 most_from_one=max(organisations.values(), default=0),
-                regions=len({m.region.lower().strip() for m in members if m.region.strip()}),
+                regions=len({region_key(m.region) for m in members if m.region.strip()}),
                 rules=rules,
             )
         )

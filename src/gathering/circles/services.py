@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
 from gathering.core import background
+from gathering.core.regions import CHOOSE_FROM_THE_LIST, Region
 from gathering.core.runs import run_claim, run_progress
 from gathering.optimise.grouping import GroupingResult
 from gathering.privacy.services import audit_record
@@ -247,7 +248,9 @@ def membership_join(
         errors.setdefault("share_access_needs", []).append(
             _("Tell us your access needs to share them, or untick the box.")
         )
-    for name, limit in (("region", 100), ("language", 60), ("organisation", 150), ("access_needs", 2000)):
+    if data.region.strip() and data.region.strip() not in Region.values:
+        errors.setdefault("region", []).append(CHOOSE_FROM_THE_LIST)
+    for name, limit in (("language", 60), ("organisation", 150), ("access_needs", 2000)):
         if len(getattr(data, name)) > limit:
             errors.setdefault(name, []).append(_("Keep this under %(n)s characters.") % {"n": limit})
     if len(data.not_with) > MAX_NOT_WITH:

@@ -101,6 +101,7 @@ class EventRegistrationsView(APIView):
             name=values.get("name") or request.user.name,
             email=request.user.email,
             pronouns=values.get("pronouns", request.user.pronouns),
+            region=values.get("region", ""),
             amount_minor=values.get("amount"),
             payment=values.get("payment", Registration.Payment.NONE),
             invitation_code=values.get("invitation_code", ""),

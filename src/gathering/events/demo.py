@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gathering.accounts.models import User
 from gathering.core.demo import DemoRun, demo_step
+from gathering.core.regions import Region
 
 from .models import (
     BursaryApplication,
@@ -33,6 +34,28 @@ VENUE = {
     "parking": "Two blue badge spaces behind the building; NCP car park on Lower Mosley Street.",
     "public_transport": "St Peter's Square tram stop, 2 minutes; Oxford Road station, 10 minutes.",
 }
+
+
+# Where demo attendees live, taken in turn: most from the North West around the Manchester venue, fewer from
+# further away, a few not saying. Enough in each of the larger groups for the impact figures to show them.
+REGIONS = (
+    Region.NORTH_WEST,
+    Region.NORTH_WEST,
+    Region.YORKSHIRE_HUMBER,
+    Region.NORTH_WEST,
+    "",
+    Region.WEST_MIDLANDS,
+    Region.NORTH_WEST,
+    Region.YORKSHIRE_HUMBER,
+    Region.LONDON,
+    Region.NORTH_WEST,
+    Region.NORTH_EAST,
+    Region.WALES,
+    Region.NORTH_WEST,
+    Region.SCOTLAND,
+    Region.EAST_MIDLANDS,
+    Region.OUTSIDE_UK,
+)
 
 
 def _at(days: int, hour: int) -> datetime:
@@ -163,6 +186,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
                 name=f"Demo attendee {n}",
                 email=email,
                 amount_minor=0,
+                region=REGIONS[n % len(REGIONS)],
                 special_category_consent=n % 3 == 0,
                 perspectives=["lived_experience"] if n % 3 == 0 else [],
                 access_needs=["quiet_space"] if n % 6 == 0 else [],
@@ -176,6 +200,7 @@ def seed_events(*, organiser: User, participant: User, scale: int = 1) -> None:
             defaults={
                 "ticket_type": tickets[past.slug][0],
                 "name": f"Past attendee {n}",
+                "region": REGIONS[n % len(REGIONS)],
                 "status": "confirmed",
                 "checked_in_at": past.starts_at + timedelta(minutes=n),
             },

@@ -96,6 +96,7 @@ def anonymise_person(*, user: User) -> dict[str, str]:
         registration.name = ERASED_NAME
         registration.email = f"erased-{registration.pk}@erased.invalid"
         registration.pronouns = ""
+        registration.region = ""
         registration.perspectives = None
         registration.access_needs = None
         registration.access_needs_other = ""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gathering.accounts.models import User
 from gathering.core import images
 from gathering.core.money import format_money
+from gathering.core.regions import region_form_field
 
 from .models import BursaryApplication, Event, Question, Registration, TicketType, Venue
 from .payments import provider_choices
@@ -108,6 +109,13 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     pronouns = forms.CharField(label=_("Pronouns (optional)"), required=False, max_length=40)
+    region = region_form_field(
+        label=_("Where do you live? (optional)"),
+        help_text=_(
+            "A region, never anything finer. We count how far people come to take part; nobody sees your "
+            "answer but the organisers."
+        ),
+    )
     perspectives = forms.MultipleChoiceField(
         label=_("How do you come to this Gathering? (optional)"),
         help_text=_("Choose all that apply. It helps us bring different experiences together."),
@@ -254,6 +262,7 @@ class RegistrationForm(forms.Form):
             name=data["name"],
             email=email,
             pronouns=data["pronouns"],
+            region=data["region"],
             amount_minor=data.get("amount"),
             payment=data.get("payment") or Registration.Payment.NONE,
             invitation_code=data["invitation_code"],
@@ -749,6 +758,7 @@ class RegistrationEditForm(RegistrationForm):
         kwargs["initial"] = {
             "name": registration.name,
             "pronouns": registration.pronouns,
+            "region": registration.region,
             "perspectives": registration.perspectives or [],
             "access_needs": registration.access_needs or [],
             "access_needs_other": registration.access_needs_other,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gathering.core.regions import Region
 from gathering.privacy.fields import EncryptedJSONField, EncryptedTextField
 
 
@@ -421,6 +422,9 @@ class Registration(models.Model):
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"))
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    # A region and never finer (see core.regions), for counting how far people travel: too coarse to be
+    # special category, so kept like pronouns, without consent or encryption.
+    region = models.CharField(_("region you live in"), max_length=20, choices=Region.choices, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     amount_minor = models.PositiveIntegerField(_("amount (pence)"), default=0)
     payment = models.CharField(max_length=20, choices=Payment.choices, default=Payment.NONE)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from gathering.api.strict import StrictTypes, non_blank_text, plain_text
+from gathering.core.regions import Region
 
 from .models import Event, Registration, TicketType, Venue
 from .selectors import waitlist_position
@@ -81,6 +82,9 @@ class RegistrationCreateSerializer(StrictTypes, serializers.Serializer):
     )
     name = serializers.CharField(required=False, max_length=150, validators=[non_blank_text])
     pronouns = serializers.CharField(required=False, allow_blank=True, max_length=40, validators=[plain_text])
+    region = serializers.ChoiceField(
+        choices=Region.choices, required=False, allow_blank=True, help_text="A region, never anything finer."
+    )
     special_category_consent = serializers.BooleanField(required=False, default=False)
     perspectives = serializers.ListField(
         child=serializers.ChoiceField(choices=Registration.Perspective.choices), required=False, max_length=10
@@ -131,6 +135,7 @@ class OrganiserRegistrationSerializer(RegistrationSerializer):
             *RegistrationSerializer.Meta.fields,
             "name",
             "pronouns",
+            "region",
             "email",
             "checked_in_at",
             "paid_at",

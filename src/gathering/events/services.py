@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from gathering.accounts.models import User
 from gathering.core.money import format_money
+from gathering.core.regions import CHOOSE_FROM_THE_LIST, Region
 
 from .models import Event, Question, Registration, TicketType, Venue
 from .notifications import calendar_attachment, notify_cancelled, notify_registration
@@ -46,6 +47,7 @@ class RegistrationInput:
     name: str
     email: str
     pronouns: str = ""
+    region: str = ""
     amount_minor: int | None = None
     payment: str = Registration.Payment.NONE
     invitation_code: str = ""
@@ -84,6 +86,14 @@ def _clean_text(value: str, *, field_name: str, label: str, limit: int, required
         raise RegistrationError(
             {field_name: _("%(label)s cannot contain control characters") % {"label": label}}
         )
+    return value
+
+
+def _clean_region(value: str) -> str:
+    """A region from the list (core.regions), or nothing: never a town or a postcode."""
+    value = (value or "").strip()
+    if value and value not in Region.values:
+        raise RegistrationError({"region": CHOOSE_FROM_THE_LIST})
     return value
 
 
@@ -226,6 +236,7 @@ def _validate(
     clean: dict[str, object] = {
         "name": _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True),
         "pronouns": _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40),
+        "region": _clean_region(data.region),
         "email": _validate_email(data.email),
         "amount_minor": _validate_amount(ticket, data),
         "dietary_needs": _clean_text(
@@ -377,6 +388,7 @@ def registration_create(
                 name=clean["name"],
                 email=email,
                 pronouns=clean["pronouns"],
+                region=clean["region"],
                 status=status,
                 amount_minor=clean["amount_minor"],
                 payment=clean["payment"],
@@ -973,6 +985,7 @@ def registration_update(
     _refuse_after_the_end(registration, now or timezone.now())
     event = registration.event
     pronouns = _clean_text(data.pronouns, field_name="pronouns", label=_("pronouns"), limit=40)
+    region = _clean_region(data.region)
     name = _clean_text(data.name, field_name="name", label=_("your name"), limit=150, required=True)
     dietary = _clean_text(
         data.dietary_needs, field_name="dietary_needs", label=_("dietary needs"), limit=MAX_TEXT
@@ -1005,6 +1018,7 @@ def registration_update(
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         registration.name = name
         registration.pronouns = pronouns
+        registration.region = region
         registration.dietary_needs = dietary
         registration.answers = answers or None
         registration.perspectives = perspectives or None

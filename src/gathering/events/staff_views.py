@@ -501,6 +501,7 @@ def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
         "paid",
         "checked_in",
         "dietary_needs",
+        "region",
     ]
     if special:
         header += ["perspectives", "access_needs", "access_needs_other", "share_with_venue"]
@@ -517,6 +518,7 @@ def registrations_csv(request: HttpRequest, slug: str) -> HttpResponse:
             "yes" if r.paid_at else "",
             "yes" if r.checked_in_at else "",
             r.dietary_needs,
+            r.get_region_display(),
         ]
         if special:
             line += [

@@ -18,6 +18,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gathering.core.regions import region_label
+
 from .notices import CURRENT
 from .subject import SECRET_FIELDS, WITHHELD, _rows, linked_names, personal_paths
 
@@ -71,6 +73,7 @@ LABELS = {
         "amount_minor": gettext_lazy("Amount"),
         "payment": gettext_lazy("How you pay"),
         "paid_at": gettext_lazy("Paid"),
+        "region": gettext_lazy("Where you live"),
         "perspectives": gettext_lazy("How you come to this Gathering"),
         "access_needs": gettext_lazy("Access needs you told us"),
         "access_needs_other": gettext_lazy("Other access needs you told us"),
@@ -112,6 +115,7 @@ LABELS = {
         "circle": gettext_lazy("Your circle"),
         "perspectives": gettext_lazy("Perspectives you told us"),
         "perspectives_consent_at": gettext_lazy("You agreed we could keep this"),
+        "region": gettext_lazy("Where you live"),
         "access_needs": gettext_lazy("What would help you, as you told us"),
         "agreement": gettext_lazy("Group agreement you agreed to"),
         "agreed_at": gettext_lazy("Agreed"),
@@ -155,6 +159,9 @@ CODED_LISTS = {
     ("programme.session", "needs"): ("programme", None, "Need"),
     ("programme.room", "features"): ("programme", None, "Need"),
 }
+# Regions stored without choices on the field: a region's value, or the words of an answer from before regions
+# were a list (the label comes from core.regions, the words are shown as typed).
+REGION_TEXT = {("circles.circlemembership", "region")}
 # Fields holding money in pence.
 MONEY_SUFFIX = "_minor"
 
@@ -263,6 +270,8 @@ def _value(
         return ", ".join(names.get(str(code), str(code)) for code in value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if (label, field.name) in REGION_TEXT:
+        return region_label(value)
     if label == "privacy.auditentry" and field.name == "subject_type":
         return _record_type(value)
     if label == "privacy.auditentry" and field.name == "detail":
