@@ -16,10 +16,17 @@ class Page:
 from .circles import registry as circles_registry  # noqa: E402
 from .directory import registry as directory_registry  # noqa: E402
 from .directory.api_routes import HSDS_API_ROUTES  # noqa: E402
+from .impact import registry as impact_registry  # noqa: E402
 from .learning import registry as learning_registry  # noqa: E402
 from .programme import registry as programme_registry  # noqa: E402
 
-APP_REGISTRIES = (programme_registry, circles_registry, learning_registry, directory_registry)
+APP_REGISTRIES = (
+    programme_registry,
+    circles_registry,
+    learning_registry,
+    directory_registry,
+    impact_registry,
+)
 
 PAGES: tuple[Page, ...] = (
     Page("/", None, "core:home"),

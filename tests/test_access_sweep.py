@@ -20,6 +20,7 @@ from .conftest import signed_in, token_client_without_second_factor
 from .directory import registry as directory_registry
 from .directory.api_routes import HSDS_API_ROUTES
 from .factories import EventFactory, TicketTypeFactory, UserFactory, make_staff
+from .impact import registry as impact_registry
 from .learning import registry as learning_registry
 from .programme import registry as programme_registry
 
@@ -130,7 +131,13 @@ ROUTES = {
 
 
 # Apps with their own routes list them in tests/<app>/registry.py.
-APP_REGISTRIES = (programme_registry, circles_registry, learning_registry, directory_registry)
+APP_REGISTRIES = (
+    programme_registry,
+    circles_registry,
+    learning_registry,
+    directory_registry,
+    impact_registry,
+)
 for _registry in APP_REGISTRIES:
     PUBLIC |= _registry.PUBLIC
     ROUTES.update(_registry.ROUTES)
@@ -233,6 +240,7 @@ STAFF_AREA = ("/staff/", "/admin/")
 STAFF_ONLY_ELSEWHERE = {
     "api:v1:event_registrations": ("get",),  # the organisers' list (POST is registering oneself)
     "programme:now_next": ("get",),  # organisers see the venue display's key
+    **impact_registry.STAFF_ONLY_ELSEWHERE,
 }
 FOR_EVERYONE = {
     # one's own account, data and places; public pages and feeds
@@ -260,6 +268,7 @@ FOR_EVERYONE = {
     *("directory:search", "directory:service", "directory:report", "directory:report_sent"),
     *directory_registry.partner_registry.FOR_EVERYONE,
     *learning_registry.FOR_EVERYONE,
+    *impact_registry.FOR_EVERYONE,
     *("directory:approaches", "directory:approach", "network:list", "network:organisation"),
     *HSDS_API_ROUTES,
 }

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gathering.learning",
     "gathering.support",
     "gathering.directory",
+    "gathering.impact",
     "gathering.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -115,4 +115,5 @@ def test_demo_gatherings_past_nearly_full_and_online():
     assert holding == upcoming.capacity
     assert upcoming.registrations.filter(status="waitlisted").exists()
     assert Event.objects.get(slug="online-hearing-voices-evening").format == "online"
-    assert counts[2] == 3
+    # The events demo's three bursary applications (the impact demo's past Gatherings add their own).
+    assert BursaryApplication.objects.filter(email__startswith="applicant").count() == 3

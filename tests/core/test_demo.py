@@ -43,4 +43,5 @@ def test_the_apps_register_people_first_then_gatherings_programme_circles_learni
         "circles",
         "learning",
         "directory",
+        "impact",
     ]

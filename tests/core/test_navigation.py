@@ -46,6 +46,7 @@ STAFF_AREAS = {
         "Learning programmes",
         "Directory",
         "Approach pages",
+        "Impact",
         "Team",
     ],
     "safeguarding_lead": ["Programmes", "Safeguarding"],
@@ -58,6 +59,7 @@ STAFF_AREAS = {
         "Directory",
         "Approach pages",
         "Circles you facilitate",
+        "Impact",
         "Safeguarding",
         "Audit log",
         "Team",
@@ -65,6 +67,7 @@ STAFF_AREAS = {
     ],
 }
 AREA_URLS = {
+    "Impact": "/staff/impact/",
     "Gatherings": "/staff/gatherings/",
     "Bursaries": "/staff/gatherings/",
     "Programmes": "/staff/programme/",

@@ -47,8 +47,9 @@ def test_a_second_anonymous_visit_to_the_home_page_reads_no_database(django_asse
     CircleSeriesFactory(name="Tuesday circle")
     client = Client()
 
-    # The next Gatherings, their places, the next courses, and the open circles.
-    with django_assert_num_queries(4):
+    # The next Gatherings, their places, the next courses, the open circles, and the latest published impact
+    # report.
+    with django_assert_num_queries(5):
         first = client.get("/")
     with django_assert_num_queries(0):
         second = client.get("/")
@@ -111,9 +112,9 @@ def test_a_page_with_a_query_string_is_rendered_and_not_kept(django_assert_num_q
     EventFactory()
     client = Client()
     client.get("/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/?from=newsletter")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/?from=newsletter")
 
 
@@ -197,5 +198,5 @@ def test_nothing_is_kept_when_page_caching_is_off(settings, django_assert_num_qu
     EventFactory()
     client = Client()
     client.get("/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/")

@@ -84,6 +84,15 @@ STAFF_AREAS = (
         ("accounts.facilitate",),
     ),
     StaffArea(
+        gettext_lazy("Impact"),
+        "impact_staff:dashboard",
+        gettext_lazy(
+            "What the network achieves, in figures that never show fewer than five people; CSV files, "
+            "the annual report and its PDF, and the public page."
+        ),
+        ("accounts.organise",),
+    ),
+    StaffArea(
         gettext_lazy("Safeguarding"),
         "safeguarding:queue",
         gettext_lazy("Concerns people have raised, and what has been done about them."),

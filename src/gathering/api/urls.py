@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from gathering.events import api as events_api
+from gathering.impact import api as impact_api
 from gathering.learning import api as learning_api
 from gathering.programme import api as programme_api
 
@@ -29,6 +30,7 @@ v1 = [
         name="session_interest",
     ),
     path("events/<slug:slug>/timetable/", programme_api.TimetableView.as_view(), name="timetable"),
+    path("impact/", impact_api.ImpactView.as_view(), name="impact"),
     path("courses/", learning_api.CourseListView.as_view(), name="courses"),
     path("courses/<slug:slug>/", learning_api.CourseDetailView.as_view(), name="course"),
     path("cohorts/", learning_api.CohortListView.as_view(), name="cohorts"),

@@ -40,6 +40,8 @@ SECTION_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("staff", "safeguarding", None),
     ("staff", "audit", None),
     ("staff", "directory_staff", None),
+    ("staff", "impact_staff", None),
+    ("about", "impact", None),
     ("staff", "admin", None),
 )
 
