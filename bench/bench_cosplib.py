@@ -132,7 +132,7 @@ def _published_section() -> Section:
         ],
         rows=rows,
         notes=notes,
-        ok=wins >= 3 and agree,
+        ok=wins == len(rows) and agree,
     )
 
 
