@@ -1,7 +1,6 @@
 """The impact demo: a past network whose every table shows figures, four Gatherings whose registrations show,
 one small Gathering whose figures are hidden; seeding it again adds nothing."""
 
-import time
 from collections import Counter
 
 import pytest
@@ -34,13 +33,11 @@ def _steps(names: set[str]) -> DemoRegistry:
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     """The whole demo, seeded once for the module and rolled back after it: every other app's steps, then
-    the impact step (with the people it needs), timed. Returns the impact step's seconds."""
+    the impact step (with the people it needs)."""
     with django_db_blocker.unblock(), transaction.atomic():
         seed_demo(steps=_steps({step.name for step in registry.steps()} - {"impact"}))
-        started = time.perf_counter()
         seed_demo(steps=_steps({"people", "impact"}))
-        seconds = time.perf_counter() - started
-        yield seconds
+        yield
         transaction.set_rollback(True)
 
 
@@ -77,10 +74,6 @@ def test_demo_seeded_again_changes_nothing(seeded):
     seed_demo()
 
     assert _counts() == before
-
-
-def test_demo_runs_in_a_few_seconds(seeded):
-    assert seeded < 10
 
 
 def test_demo_network_shows_a_figure_in_every_table(figures):
