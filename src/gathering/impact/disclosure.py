@@ -40,7 +40,7 @@ from ortools.sat.python import cp_model
 
 THRESHOLD = 5
 TOTAL = "total"
-SOLVE_SECONDS = 2.0
+SOLVE_SECONDS = 2.0  # deterministic time units of CP-SAT (about seconds of one core)
 MOVE_SECONDS = 0.2  # for a solution that moves many hidden cells at once
 
 Cell = tuple[str, str]  # (node, category or TOTAL)
@@ -303,7 +303,9 @@ class _Intruder:
     def _solve(model: cp_model.CpModel, seconds: float = SOLVE_SECONDS) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = seconds
+        # A limit in the solver's own deterministic time, not the clock's: the same figures get the same
+        # hidden cells however busy the machine is (one worker, so the search itself is deterministic).
+        solver.parameters.max_deterministic_time = seconds
         return solver.solve(model), solver
 
     def exposed(self) -> list[Cell]:
