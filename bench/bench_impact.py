@@ -1270,11 +1270,13 @@ def run() -> Section:
         + "); then, when every table finished, `selectors.bundle()` for a new version "
         "(`selectors.figures_changed()` first): `selectors.build()` counts again and protects each table "
         "(disclosure.protect), and bundle() keeps the result in the cache. The disclosure control's CP-SAT "
-        "searches stop at a wall-clock limit (disclosure.MOVE_SECONDS 0.2 s, SOLVE_SECONDS 2 s), and one "
-        "stopped without an answer sends each of its hidden cells through `_Intruder._moves` (a linear "
-        "relaxation, then a search of up to 2 s): how long a table takes depends on how loaded the machine "
-        "is. Warm, in the same process: an organiser signed in with the second factor recorded in the "
-        f"session (as tests/conftest.py:signed_in does), Django's test client, GET {DASHBOARD} once to warm "
+        "searches stop at a limit in the solver's deterministic time (disclosure.MOVE_SECONDS 0.2 and "
+        "SOLVE_SECONDS 2, about seconds of one core, so the hidden cells do not depend on how busy the "
+        "machine is), and one stopped without an answer sends each of its hidden cells through "
+        "`_Intruder._moves` (a linear relaxation, then another search): the notes give, per table, the "
+        "solves, those stopped and the cells settled one by one. Warm, in the same process: an organiser "
+        "signed in with the second factor recorded in the session (as tests/conftest.py:signed_in does), "
+        f"Django's test client, GET {DASHBOARD} once to warm "
         f"up, then {REQUESTS} requests one at a time in a fixed shuffled order over "
         f"{len(scopes) or 15} choices ({', '.join(scopes) or CHOICES}{chosen}), "
         "with `period=`, `start=`/`end=` or `show=` as the dashboard's form sends them. Time: the whole "
@@ -1299,7 +1301,8 @@ def run() -> Section:
     ok = bool(summaries) and all(summary.get("ok") for summary in summaries.values())
     return Section(
         title=TITLE,
-        command="env -u PYTHONPATH .venv/bin/python bench/run.py bench_impact  # or make bench",
+        command="make bench  # bench/bench_impact.py; alone: env -u PYTHONPATH .venv/bin/python bench/run.py "
+        "bench_impact",
         headers=headers,
         rows=rows,
         notes=notes,
