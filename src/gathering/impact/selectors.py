@@ -9,6 +9,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ class Bundle:
     tables: dict[str, TableData] = field(default_factory=dict)
     scopes: dict[tuple, list[ScopeTable]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def by_key(self) -> dict[str, source.Activity]:
         return {activity.key: activity for activity in self.activities}
 
@@ -176,10 +177,6 @@ class ScopeTable:
     rows: tuple[Row, ...]
     total: Row
     mean: float | None = None  # for a 1-to-5 scale, when every answer's count is shown
-
-    @property
-    def hidden(self) -> int:
-        return sum(1 for row in (*self.rows, self.total) if row.count is None)
 
 
 def _nodes(data: TableData, bundle: Bundle, scope: Scope) -> list[str] | None:
